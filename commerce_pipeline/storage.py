@@ -1,0 +1,68 @@
+"""The one answer to "where does tenant T's data live?".
+
+The dlt destination, the dbt profile, the ML assets and the `sql` CLI all ask
+`tenant_warehouse`; nothing else builds a path or a schema name.
+
+- duckdb (default): one DuckDB file per tenant under the data home, so runs for
+  different tenants never contend for DuckDB's single writer lock.
+- postgres: one schema per tenant in the configured database.
+Inside either, the tenant's tables live in the schema named by `schema`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from commerce_pipeline.settings import Settings, get_settings
+from commerce_pipeline.tenants.slugs import validate_tenant_id
+
+
+@dataclass(frozen=True)
+class TenantWarehouse:
+    tenant_id: str
+    kind: str  # "duckdb" | "postgres"
+    schema: str
+    duckdb_path: Path | None = None
+    pg_url: str | None = None
+
+    def dlt_destination(self):
+        """A dlt destination object for this tenant's warehouse."""
+        import dlt
+
+        if self.kind == "duckdb":
+            self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+            return dlt.destinations.duckdb(str(self.duckdb_path))
+        return dlt.destinations.postgres(self.pg_url)
+
+    def dbt_vars(self) -> dict[str, str]:
+        """The `--vars` that point a dbt run at this tenant (read by profiles.yml)."""
+        out = {"tenant_id": self.tenant_id, "tenant_schema": self.schema, "warehouse": self.kind}
+        if self.duckdb_path is not None:
+            out["duckdb_path"] = str(self.duckdb_path)
+        return out
+
+    def describe(self) -> str:
+        if self.kind == "duckdb":
+            return f"duckdb:{self.duckdb_path} schema {self.schema}"
+        return f"postgres schema {self.schema}"
+
+
+def tenant_schema(tenant_id: str) -> str:
+    # Slugs use hyphens and never underscores, so this mapping cannot collide.
+    return "tenant_" + validate_tenant_id(tenant_id).replace("-", "_")
+
+
+def tenant_home(tenant_id: str, settings: Settings | None = None) -> Path:
+    """Per-tenant files that are not warehouse tables (dlt working dirs, outboxes)."""
+    settings = settings or get_settings()
+    return settings.home / "tenants" / validate_tenant_id(tenant_id)
+
+
+def tenant_warehouse(tenant_id: str, settings: Settings | None = None) -> TenantWarehouse:
+    settings = settings or get_settings()
+    schema = tenant_schema(tenant_id)
+    if settings.warehouse == "postgres":
+        return TenantWarehouse(tenant_id, "postgres", schema, pg_url=settings.pg_url)
+    path = tenant_home(tenant_id, settings) / "warehouse.duckdb"
+    return TenantWarehouse(tenant_id, "duckdb", schema, duckdb_path=path)

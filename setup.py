@@ -1,0 +1,40 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="commerce_pipeline",
+    version="0.1.0",
+    description="Multi-tenant commerce intelligence on Dagster: Shopify via dlt, dbt profiles, ML, email actions",
+    packages=find_packages(exclude=["commerce_pipeline_tests", "commerce_pipeline_tests.*"]),
+    package_data={"commerce_pipeline": ["py.typed", "instance/*.yaml"]},
+    python_requires=">=3.10,<3.14",
+    install_requires=[
+        # Dagster and its integrations move together: same patch level throughout.
+        "dagster==1.13.27",
+        "dagster-webserver==1.13.27",
+        "dagster-dbt==0.29.27",
+        "dagster-dlt==0.29.27",
+        "dagster-postgres==0.29.27",
+        "dlt[duckdb,postgres]>=1.31,<1.32",
+        # dbt-core 1.12 fetches a parser wheel from outside the package index at install time.
+        "dbt-core>=1.11,<1.12",
+        "dbt-duckdb>=1.11,<1.12",
+        "dbt-postgres>=1.11,<1.12",
+        "duckdb>=1.3,<3",
+        "pandas>=2.2,<4",
+        "scikit-learn>=1.5,<2",
+        "lightgbm>=4.5,<5",
+        "matplotlib>=3.8,<4",
+        "sendgrid>=6.11,<7",
+        "ShopifyAPI>=12.6,<13",
+        "sqlalchemy>=2.0,<3",
+        "psycopg2-binary>=2.9,<3",
+        "cryptography>=42",
+        "phonenumbers>=8.13",
+        "graphql-core>=3.2,<3.3",
+        "requests>=2.31,<3",
+        "click>=8.1",
+        "jinja2>=3.1",
+    ],
+    extras_require={"dev": ["pytest>=8", "pytest-timeout>=2.3"]},
+    entry_points={"console_scripts": ["commerce-pipeline=commerce_pipeline.cli:main"]},
+)
