@@ -16,6 +16,7 @@ _COMMANDS = {
     "demo": "commerce_pipeline.cli.demo:demo",
     "sql": "commerce_pipeline.cli.sql:sql",
     "sync": "commerce_pipeline.cli.sync:sync",
+    "init": "commerce_pipeline.cli.init:init",
 }
 
 

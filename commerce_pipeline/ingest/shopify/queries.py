@@ -6,8 +6,12 @@ query and the nested-connection drain queries cannot drift apart.
 
 from __future__ import annotations
 
-PAGE_SIZE = 100  # top-level nodes per page
-NESTED_PAGE_SIZE = 100  # nested connection items per page (Shopify's limit is 250)
+PAGE_SIZE = 100  # most top-level nodes per page; the client lowers it to fit the cost budget
+NESTED_PAGE_SIZE = 100  # nested items per page in drain queries (Shopify's limit is 250)
+# Nested connections inside a page query are sized small: Shopify charges
+# first x node cost for each of them on every node of the page, and most orders
+# have a handful of line items. Longer ones are drained with `nested_page_query`.
+NESTED_PAGE_SIZES = {"lineItems": 10, "variants": 20, "refundLineItems": 5}
 
 MONEY = "shopMoney { amount currencyCode }"
 
@@ -76,7 +80,7 @@ ORDER_FIELDS = f"""
       createdAt
       note
       totalRefundedSet {{ {MONEY} }}
-      refundLineItems(first: {NESTED_PAGE_SIZE}) {{
+      refundLineItems(first: {NESTED_PAGE_SIZES["refundLineItems"]}) {{
         pageInfo {{ hasNextPage endCursor }}
         nodes {{ {REFUND_LINE_ITEM_FIELDS} }}
       }}
@@ -121,7 +125,7 @@ def _nested_block(nested: dict[str, str], paginated: bool) -> str:
     for name, fields in nested.items():
         if paginated:
             parts.append(
-                f"{name}(first: {NESTED_PAGE_SIZE}) {{ pageInfo {{ hasNextPage endCursor }} "
+                f"{name}(first: {NESTED_PAGE_SIZES[name]}) {{ pageInfo {{ hasNextPage endCursor }} "
                 f"nodes {{ {fields} }} }}"
             )
         else:  # bulk operations take connections without page arguments

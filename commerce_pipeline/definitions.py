@@ -1,0 +1,17 @@
+"""The code location: merges the per-area modules, nothing else."""
+
+from dagster import Definitions
+
+from commerce_pipeline.ingest.assets import shopify_assets, shopify_sync_job
+from commerce_pipeline.jobs import tenant_refresh_job
+from commerce_pipeline.resources import build_resources
+from commerce_pipeline.schedules import sync_schedules
+from commerce_pipeline.tenants.sensors import tenant_registry_sensor
+
+defs = Definitions(
+    assets=[shopify_assets],
+    jobs=[shopify_sync_job, tenant_refresh_job],
+    schedules=sync_schedules,
+    sensors=[tenant_registry_sensor],
+    resources=build_resources(),
+)

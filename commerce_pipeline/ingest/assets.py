@@ -1,0 +1,126 @@
+"""Shopify ingestion assets: `shopify_customers`, `shopify_orders`, `shopify_products`.
+
+One multi-asset (subsettable) partitioned by tenant. Each run builds the tenant's
+own dlt pipeline and source from the registry, so nothing is shared between tenants.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    define_asset_job,
+)
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+
+from commerce_pipeline.ingest.pipelines import definitions_pipeline, tenant_pipeline
+from commerce_pipeline.ingest.shopify.client import ShopifyAPIError, ShopifyConnection
+from commerce_pipeline.ingest.shopify.source import SyncReport, shopify_source
+from commerce_pipeline.resources import ShopifySyncResource, TenantRegistryResource
+from commerce_pipeline.storage import tenant_warehouse
+from commerce_pipeline.tenants.partitions import tenants_partitions
+
+DESCRIPTIONS = {
+    "shopify_customers": "Shopify customers of the tenant's store, merged on id (raw, as loaded by dlt).",
+    "shopify_orders": "Shopify orders with line items, refunds and discount codes, merged on id.",
+    "shopify_products": "Shopify products with variants and category, merged on id.",
+}
+
+
+class ShopifyTranslator(DagsterDltTranslator):
+    def get_asset_spec(self, data: DltResourceTranslatorData):
+        spec = super().get_asset_spec(data)
+        name = data.resource.name
+        return spec.replace_attributes(
+            key=AssetKey(name),
+            deps=[],
+            group_name="shopify",
+            description=DESCRIPTIONS.get(name, spec.description),
+            kinds={"dlt", "shopify"},
+            tags={"channel": "shopify"},
+        )
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ShopifyAPIError):
+            return seen
+        seen = seen.__cause__ or seen.__context__ or getattr(seen, "exception", None)
+    return exc
+
+
+def shopify_connection(tenant, token: str | None) -> ShopifyConnection:
+    if not token:
+        raise Failure(
+            description=f"Tenant '{tenant.id}' has no Shopify access token: "
+            f"add one with `commerce-pipeline tenants add` or `tenants set-token`"
+        )
+    return ShopifyConnection(tenant_id=tenant.id, graphql_url=tenant.graphql_url, access_token=token)
+
+
+@dlt_assets(
+    dlt_source=shopify_source(),
+    dlt_pipeline=definitions_pipeline("shopify"),
+    name="shopify",
+    group_name="shopify",
+    dagster_dlt_translator=ShopifyTranslator(),
+    partitions_def=tenants_partitions,
+)
+def shopify_assets(
+    context: AssetExecutionContext,
+    dlt: DagsterDltResource,
+    tenant_registry: TenantRegistryResource,
+    shopify_sync: ShopifySyncResource,
+):
+    tenant_id = context.partition_key
+    registry = tenant_registry.registry()
+    tenant = registry.get(tenant_id)
+    connection = shopify_connection(tenant, registry.access_token(tenant_id))
+    report = SyncReport()
+    source = shopify_source(
+        connection,
+        sync_lag_seconds=shopify_sync.lag(),
+        mode=shopify_sync.mode,
+        report=report,
+        bulk_poll_interval=shopify_sync.bulk_poll_interval,
+    )
+    try:
+        results = list(
+            dlt.run(context=context, dlt_source=source, dlt_pipeline=tenant_pipeline("shopify", tenant_id))
+        )
+    except Exception as exc:
+        cause = _root_cause(exc)
+        registry.record_sync(tenant_id, success=False, at=datetime.now(timezone.utc), error=str(cause))
+        raise Failure(
+            description=f"Shopify sync failed for tenant '{tenant_id}': {cause}",
+            metadata={"tenant": tenant_id, "cause": str(cause)},
+        ) from exc
+    registry.record_sync(tenant_id, success=True, at=datetime.now(timezone.utc))
+    warehouse = tenant_warehouse(tenant_id)
+    for result in results:
+        resource = result.asset_key.path[-1].removeprefix("shopify_")
+        yield MaterializeResult(
+            asset_key=result.asset_key,
+            metadata={
+                **(result.metadata or {}),
+                **report.metadata(resource),
+                "tenant": tenant_id,
+                "warehouse": MetadataValue.text(warehouse.describe()),
+            },
+        )
+
+
+shopify_sync_job = define_asset_job(
+    "shopify_sync",
+    selection=AssetSelection.assets(shopify_assets),
+    partitions_def=tenants_partitions,
+    description="Pull a tenant's Shopify customers, orders and products.",
+)

@@ -1,0 +1,35 @@
+"""dlt pipelines: one per tenant and source, so cursors and state never collide."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import dlt
+
+from commerce_pipeline.settings import Settings
+from commerce_pipeline.storage import tenant_home, tenant_warehouse
+
+
+def pipeline_name(source: str, tenant_id: str) -> str:
+    return f"{source}_{tenant_id.replace('-', '_')}"
+
+
+def tenant_pipeline(source: str, tenant_id: str, settings: Settings | None = None) -> dlt.Pipeline:
+    warehouse = tenant_warehouse(tenant_id, settings)
+    return dlt.pipeline(
+        pipeline_name=pipeline_name(source, tenant_id),
+        pipelines_dir=str(tenant_home(tenant_id, settings) / "dlt"),
+        destination=warehouse.dlt_destination(),
+        dataset_name=warehouse.schema,
+    )
+
+
+def definitions_pipeline(source: str) -> dlt.Pipeline:
+    """The pipeline @dlt_assets reads asset specs from; runs always use `tenant_pipeline`."""
+    return dlt.pipeline(
+        pipeline_name=f"{source}_definitions",
+        pipelines_dir=str(Path(tempfile.gettempdir()) / "commerce_pipeline_dlt_definitions"),
+        destination="duckdb",
+        dataset_name=source,
+    )

@@ -1,0 +1,142 @@
+"""Bulk operations: a tenant's first (historic) sync without paging cost.
+
+Flow (Shopify's documented one): `bulkOperationRunQuery`, poll the operation
+until it finishes, stream the JSONL result. In the JSONL each nested-connection
+item is its own line carrying `__parentId` and follows its parent, so parents can
+be reassembled while streaming, without holding the file in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from typing import Callable, Iterable, Iterator
+
+import requests
+
+from commerce_pipeline.ingest.shopify import queries
+from commerce_pipeline.ingest.shopify.client import ShopifyAPIError, ShopifyGraphQLClient
+from commerce_pipeline.ingest.shopify.pages import drain_nested
+
+# gid type of a JSONL child line -> the nested connection it belongs to
+CHILD_CONNECTIONS = {"LineItem": "lineItems", "ProductVariant": "variants"}
+_IN_PROGRESS = re.compile(r"already in progress[^:]*:\s*(\S+)", re.IGNORECASE)
+_DONE = {"COMPLETED", "FAILED", "CANCELED", "EXPIRED"}
+
+
+def _gid_type(gid: str) -> str:
+    # gid://shopify/LineItem/123 -> LineItem
+    parts = gid.split("/")
+    return parts[3] if len(parts) > 4 else ""
+
+
+def reassemble(lines: Iterable[str]) -> Iterator[dict]:
+    """Turn Shopify bulk JSONL into complete nodes with nested connections as lists."""
+    parent: dict | None = None
+    for line in lines:
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        parent_id = item.pop("__parentId", None)
+        if parent_id is None:
+            if parent is not None:
+                yield parent
+            parent = item
+            continue
+        if parent is None or parent.get("id") != parent_id:
+            raise ValueError(f"bulk JSONL child {item.get('id')} does not follow its parent {parent_id}")
+        connection = CHILD_CONNECTIONS.get(_gid_type(str(item.get("id", ""))))
+        if connection is None:
+            raise ValueError(f"bulk JSONL child of unknown type: {item.get('id')}")
+        parent.setdefault(connection, []).append(item)
+    if parent is not None:
+        yield parent
+
+
+class BulkRunner:
+    def __init__(
+        self,
+        client: ShopifyGraphQLClient,
+        poll_interval: float = 1.0,
+        max_poll_interval: float = 10.0,
+        timeout_seconds: float = 6 * 3600,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.client = client
+        self.poll_interval, self.max_poll_interval = poll_interval, max_poll_interval
+        self.timeout_seconds, self.sleep = timeout_seconds, sleep
+
+    def _fail(self, operation: str, cause: str) -> ShopifyAPIError:
+        return ShopifyAPIError(self.client.connection.tenant_id, operation, cause)
+
+    def start(self, resource: str, search: str | None) -> str:
+        for _ in range(2):
+            data = self.client.execute(
+                queries.BULK_RUN_MUTATION,
+                {"query": queries.bulk_query(resource, search)},
+                operation=f"start bulk {resource}",
+            )
+            result = data.get("bulkOperationRunQuery") or {}
+            errors = result.get("userErrors") or []
+            if not errors:
+                return result["bulkOperation"]["id"]
+            message = "; ".join(e.get("message", "") for e in errors)
+            running = _IN_PROGRESS.search(message)
+            if not running:
+                raise self._fail(f"start bulk {resource}", message)
+            # A previous run (perhaps killed) left an operation running: let it finish.
+            self.wait(running.group(1).rstrip("."), resource)
+        raise self._fail(f"start bulk {resource}", "another bulk operation keeps running")
+
+    def wait(self, operation_id: str, resource: str) -> dict:
+        deadline = time.monotonic() + self.timeout_seconds
+        interval = self.poll_interval
+        while True:
+            data = self.client.execute(
+                queries.BULK_STATUS_QUERY, {"id": operation_id}, operation=f"poll bulk {resource}"
+            )
+            op = data.get("node") or {}
+            if op.get("status") in _DONE:
+                return op
+            if time.monotonic() > deadline:
+                raise self._fail(f"bulk {resource}", f"operation {operation_id} timed out")
+            self.sleep(interval)
+            interval = min(self.max_poll_interval, interval * 1.5)
+
+    def _lines(self, url: str, resource: str) -> Iterator[str]:
+        """Spool the result to a temporary file (retrying the download), then stream it."""
+        last_error = None
+        for attempt in range(1, self.client.policy.max_attempts + 1):
+            spool = tempfile.TemporaryFile(mode="w+b")
+            try:
+                with requests.get(url, stream=True, timeout=self.client.connection.timeout_seconds) as r:
+                    r.raise_for_status()
+                    for chunk in r.iter_content(chunk_size=1 << 20):
+                        spool.write(chunk)
+            except requests.RequestException as exc:
+                spool.close()
+                last_error = exc
+                self.sleep(self.client.policy.backoff(attempt))
+                continue
+            spool.seek(0)
+            with spool:
+                for raw in spool:
+                    yield raw.decode("utf-8")
+            return
+        raise self._fail(f"download bulk {resource}", f"{type(last_error).__name__}: {last_error}")
+
+    def fetch(self, resource: str, search: str | None) -> Iterator[dict]:
+        """All nodes of `resource` matching `search`, as complete GraphQL-shaped dicts."""
+        operation_id = self.start(resource, search)
+        op = self.wait(operation_id, resource)
+        if op.get("status") != "COMPLETED":
+            raise self._fail(
+                f"bulk {resource}",
+                f"operation {operation_id} ended {op.get('status')} ({op.get('errorCode')})",
+            )
+        if not op.get("url"):  # Shopify gives no file when nothing matched
+            return
+        for node in reassemble(self._lines(op["url"], resource)):
+            yield drain_nested(self.client, resource, node)

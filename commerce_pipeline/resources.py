@@ -1,0 +1,45 @@
+"""Resources, registered in one place."""
+
+from __future__ import annotations
+
+from dagster import ConfigurableResource
+from dagster_dlt import DagsterDltResource
+from pydantic import Field
+
+from commerce_pipeline.settings import get_settings
+
+
+class TenantRegistryResource(ConfigurableResource):
+    """The control-plane tenant registry (SQLite under the data home unless configured)."""
+
+    control_db_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; defaults to COMMERCE_CONTROL_DB_URL or SQLite"
+    )
+
+    def registry(self):
+        from commerce_pipeline.tenants.registry import TenantRegistry
+
+        return TenantRegistry(self.control_db_url or get_settings().control_db_url)
+
+
+class ShopifySyncResource(ConfigurableResource):
+    """How Shopify syncs behave; defaults come from the environment."""
+
+    sync_lag_seconds: float | None = Field(
+        default=None, description="how far the updated_at window trails the clock"
+    )
+    mode: str = Field(default="auto", description="auto (bulk first, then pages), bulk or pages")
+    bulk_poll_interval: float = Field(default=1.0, description="seconds between bulk status polls")
+
+    def lag(self) -> float:
+        if self.sync_lag_seconds is not None:
+            return self.sync_lag_seconds
+        return get_settings().sync_lag_seconds
+
+
+def build_resources() -> dict:
+    return {
+        "dlt": DagsterDltResource(),
+        "tenant_registry": TenantRegistryResource(),
+        "shopify_sync": ShopifySyncResource(),
+    }

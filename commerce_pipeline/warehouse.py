@@ -1,0 +1,57 @@
+"""Read-only SQL against one tenant's warehouse (the `sql` CLI and tests use it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commerce_pipeline.storage import TenantWarehouse
+
+
+class WarehouseUnavailable(RuntimeError):
+    pass
+
+
+def query_readonly(warehouse: TenantWarehouse, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run `sql` with the tenant's schema first on the search path; writes are refused."""
+    if warehouse.kind == "duckdb":
+        return _duckdb(warehouse, sql)
+    return _postgres(warehouse, sql)
+
+
+def _duckdb(warehouse: TenantWarehouse, sql: str):
+    import duckdb
+
+    if not warehouse.duckdb_path.exists():
+        raise WarehouseUnavailable(
+            f"tenant '{warehouse.tenant_id}' has no warehouse yet ({warehouse.duckdb_path}): run a sync first"
+        )
+    try:
+        con = duckdb.connect(str(warehouse.duckdb_path), read_only=True)
+    except duckdb.IOException as exc:  # a run holds the write lock
+        raise WarehouseUnavailable(
+            f"tenant '{warehouse.tenant_id}' warehouse is busy (a run is writing to it): {exc}"
+        ) from exc
+    try:
+        schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
+        if warehouse.schema in schemas:
+            con.execute(f"set search_path = '{warehouse.schema}'")
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description or []]
+        return columns, cursor.fetchall()
+    finally:
+        con.close()
+
+
+def _postgres(warehouse: TenantWarehouse, sql: str):
+    import psycopg2
+
+    con = psycopg2.connect(warehouse.pg_url, options="-c default_transaction_read_only=on")
+    try:
+        with con.cursor() as cur:
+            cur.execute("select set_config('search_path', %s, false)", (warehouse.schema,))
+            cur.execute(sql)
+            columns = [d[0] for d in cur.description or []]
+            return columns, cur.fetchall() if cur.description else []
+    finally:
+        con.rollback()
+        con.close()
