@@ -14,6 +14,7 @@ from datetime import datetime
 import click
 
 from commerce_pipeline.settings import ConfigurationError, get_settings
+from commerce_pipeline.storage import tenant_home
 from commerce_pipeline.tenants.crypto import CredentialError, ensure_key_file
 from commerce_pipeline.tenants.plans import VALID_PLANS
 from commerce_pipeline.tenants.registry import STATUSES, RegistryError, TenantConfig, TenantRegistry
@@ -154,8 +155,6 @@ def remove(tenant_id, yes, purge_data) -> None:
     """Unregister tenant ID."""
     registry = _registry()
     registry.get(tenant_id)  # fail on unknown ids before asking anything
-    from commerce_pipeline.storage import tenant_home
-
     home = tenant_home(tenant_id, registry.settings)
     if not yes:
         what = f"tenant {tenant_id} and delete {home}" if purge_data else f"tenant {tenant_id}"
@@ -167,11 +166,10 @@ def remove(tenant_id, yes, purge_data) -> None:
         click.echo(f"Deleted {home}.")
 
 
-@tenants.command("set-plan")
+@tenants.command("set-plan", help=f"Put tenant ID on PLAN ({', '.join(VALID_PLANS)}).")
 @click.argument("tenant_id", metavar="ID")
 @click.argument("plan", metavar="PLAN")
 def set_plan(tenant_id, plan) -> None:
-    f"""Put tenant ID on PLAN ({', '.join(VALID_PLANS)})."""
     config = _registry().set_plan(tenant_id, plan)
     click.echo(f"Tenant {config.id} is now on the {config.sync_plan} plan.")
 

@@ -246,7 +246,8 @@ class TenantRegistry:
                  engine_kwargs: dict[str, Any] | None = None):
         self.settings = settings or get_settings()
         parsed = make_url(url or self.settings.control_db_url)
-        kwargs = dict(engine_kwargs or {})
+        # Bound values (the encrypted token among them) stay out of SQL errors and logs.
+        kwargs = {"hide_parameters": True, **(engine_kwargs or {})}
         is_sqlite = parsed.get_backend_name() == "sqlite"
         if is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
