@@ -4,7 +4,6 @@
 loops over the registry itself.
 """
 
-from __future__ import annotations
 
 from datetime import datetime
 

@@ -50,3 +50,32 @@ def pg_schema(postgres_url):
             conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def dagster_instance(commerce_home, monkeypatch):
+    """A Dagster instance in the test's data home, configured like the embedded default."""
+    from dagster import DagsterInstance
+
+    from commerce_pipeline.instance_setup import ensure_dagster_home
+    from commerce_pipeline.settings import get_settings
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    home = ensure_dagster_home(get_settings())  # also exports DAGSTER_HOME for subprocesses
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = DagsterInstance.get()
+    yield instance
+    instance.dispose()
+
+
+@pytest.fixture
+def registry(commerce_home):
+    from commerce_pipeline.settings import get_settings
+    from commerce_pipeline.tenants.crypto import ensure_key_file
+    from commerce_pipeline.tenants.registry import TenantRegistry
+
+    settings = get_settings()
+    ensure_key_file(settings)
+    reg = TenantRegistry(settings.control_db_url)
+    yield reg
+    reg.close()

@@ -4,7 +4,6 @@ One multi-asset (subsettable) partitioned by tenant. Each run builds the tenant'
 own dlt pipeline and source from the registry, so nothing is shared between tenants.
 """
 
-from __future__ import annotations
 
 from datetime import datetime, timezone
 
@@ -70,7 +69,6 @@ def shopify_connection(tenant, token: str | None) -> ShopifyConnection:
     dlt_source=shopify_source(),
     dlt_pipeline=definitions_pipeline("shopify"),
     name="shopify",
-    group_name="shopify",
     dagster_dlt_translator=ShopifyTranslator(),
     partitions_def=tenants_partitions,
 )
@@ -121,6 +119,5 @@ def shopify_assets(
 shopify_sync_job = define_asset_job(
     "shopify_sync",
     selection=AssetSelection.assets(shopify_assets),
-    partitions_def=tenants_partitions,
     description="Pull a tenant's Shopify customers, orders and products.",
 )

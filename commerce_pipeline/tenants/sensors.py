@@ -1,6 +1,5 @@
 """Keep the `tenants` partitions in step with the registry, and start first syncs."""
 
-from __future__ import annotations
 
 from dataclasses import dataclass
 

@@ -1,0 +1,158 @@
+"""Who the shoppers are, and how messily the store has recorded them.
+
+Realism for identity resolution: mixed-case emails with stray whitespace, some
+persons with 2-3 customer accounts (case variants, gmail dots/+tags, a second
+address, or another email with the same phone), phones in many formats, junk
+placeholder values, household landlines shared by several persons and a
+front-desk "hub" phone typed in for many walk-in customers. What is mess and
+what is a real shared identifier is recorded as ground truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from commerce_pipeline.simulator.countries import Country, format_phone, national_number, phone_style
+from commerce_pipeline.simulator.countries import zip_code
+
+FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "
+         "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy "
+         "Anthony Sandra Mark Ashley Steven Emily Andrew Donna Joshua Michelle Kevin Amanda Brian "
+         "Melissa Olivia Noah Emma Liam Sofia Mateo Aisha Omar Priya Arjun Mei Hiroshi Chloe "
+         "Lucas Zoe Ethan Grace Ryan Leila Diego Hannah Samuel Nora Isaac Ava").split()
+LAST = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
+        "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
+        "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott "
+        "Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter "
+        "Roberts Patel Kim Chen Okafor Schmidt Rossi Novak Larsen Haddad Kowalski Silva").split()
+NICKNAMES = {"William": "Bill", "Robert": "Bob", "Elizabeth": "Liz", "Michael": "Mike",
+             "Jennifer": "Jen", "Richard": "Rick", "Joseph": "Joe", "Thomas": "Tom",
+             "Matthew": "Matt", "Anthony": "Tony", "Steven": "Steve", "Andrew": "Andy",
+             "Joshua": "Josh", "Daniel": "Dan", "Samuel": "Sam", "Patricia": "Patty"}
+DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "example.com",
+           "aol.com", "proton.me", "example.net")
+DOMAIN_WEIGHTS = np.array([0.38, 0.14, 0.1, 0.08, 0.1, 0.08, 0.04, 0.04, 0.04])
+JUNK_EMAILS = ("test@test.com", "none@none.com", "noemail@example.com", "n/a")
+JUNK_PHONES = ("0000000000", "123-456-7890")
+SHARE_MULTI = 0.08  # persons with several customer accounts
+SHARE_HOUSEHOLD = 0.04  # persons on a shared household landline
+SHARE_HUB = 0.4  # walk-in (pos) persons whose phone is the store's front-desk number
+SHARE_JUNK = 0.03  # accounts carrying a placeholder email or phone
+SHARE_NO_PHONE = 0.3
+
+
+@dataclass
+class Account:
+    person: int
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    address: tuple[str, str, str] | None  # (city, province, zip)
+    variant: str = "primary"  # how this account differs from the person's first one
+
+
+@dataclass
+class Identities:
+    accounts: list[Account]
+    junk: set[str] = field(default_factory=set)
+    hubs: list[str] = field(default_factory=list)
+    households: list[dict] = field(default_factory=list)
+
+
+def _pick(rng: np.random.Generator, seq):
+    return seq[int(rng.integers(len(seq)))]
+
+
+def base_email(rng: np.random.Generator, first: str, last: str) -> str:
+    f, l = first.lower(), last.lower()
+    local = _pick(rng, (f"{f}.{l}", f"{f}{l}", f"{f[0]}{l}", f"{f}_{l}", f"{l}.{f}",
+                        f"{f}{l}{int(rng.integers(1, 99))}", f"{f}{int(rng.integers(60, 100))}"))
+    return f"{local}@{DOMAINS[int(rng.choice(len(DOMAINS), p=DOMAIN_WEIGHTS))]}"
+
+
+def messy(rng: np.random.Generator, email: str) -> str:
+    """How an email arrives from a checkout form: sometimes capitalised, sometimes padded."""
+    r = rng.random()
+    if r < 0.08:
+        local, domain = email.split("@")
+        email = f"{local.title()}@{domain.capitalize()}"
+    elif r < 0.11:
+        email = email.upper()
+    if rng.random() < 0.04:
+        email = _pick(rng, (" ", "  ", "")) + email + _pick(rng, (" ", "\t", ""))
+    return email
+
+
+def alias_email(rng: np.random.Generator, email: str, kind: str, first: str, last: str) -> str:
+    local, domain = email.strip().lower().split("@")
+    if kind == "case":
+        return f"{local.upper() if rng.random() < 0.5 else local.title()}@{domain.upper()}"
+    if kind == "gmail":  # gmail ignores dots and +tags; other providers honour +tags only
+        tag = _pick(rng, ("shop", "orders", "promo", "2"))
+        if domain == "gmail.com" and "." not in local and len(local) > 3 and rng.random() < 0.5:
+            return f"{local[:2]}.{local[2:]}@{domain}"
+        return f"{local}+{tag}@{domain}"
+    return base_email(rng, first, last)  # a second address, often at another provider
+
+
+def _phone(rng, c: Country, digits: str | None) -> str | None:
+    return None if digits is None else format_phone(digits, c, phone_style(rng, c))
+
+
+def build_identities(
+    rng: np.random.Generator, accounts_per_person: np.ndarray, pos_person: np.ndarray, c: Country
+) -> Identities:
+    n = len(accounts_per_person)
+    firsts = [FIRST[i] for i in rng.integers(len(FIRST), size=n)]
+    lasts = [LAST[i] for i in rng.integers(len(LAST), size=n)]
+    cities = rng.integers(len(c.cities), size=n)
+    digits: list[str | None] = [
+        None if rng.random() < SHARE_NO_PHONE else national_number(rng, c) for _ in range(n)
+    ]
+    out = Identities(accounts=[])
+    # Households: a few persons share one landline, a surname and an address.
+    members = rng.permutation(n)[: int(n * SHARE_HOUSEHOLD)]
+    start = 0
+    while len(members) - start >= 2:
+        size = min(int(rng.integers(2, 5)), len(members) - start)
+        group = [int(i) for i in members[start : start + size]]
+        start += size
+        landline = national_number(rng, c)
+        for i in group:
+            digits[i], lasts[i], cities[i] = landline, lasts[group[0]], cities[group[0]]
+        out.households.append({"phone": landline, "person_ids": [i + 1 for i in group]})
+    # The front desk types its own number for walk-in customers who give none.
+    hubs = [national_number(rng, c) for _ in range(1 + int(rng.random() < 0.5))]
+    hub_style = phone_style(rng, c)
+    out.hubs = [format_phone(h, c, hub_style) for h in hubs]
+    hub_of = {i: _pick(rng, out.hubs) for i in np.flatnonzero(pos_person) if rng.random() < SHARE_HUB}
+    for i in range(n):
+        city, province, template = c.cities[int(cities[i])]
+        address = (city, province, zip_code(rng, template))
+        email = base_email(rng, firsts[i], lasts[i])
+        phone = hub_of.get(i) or _phone(rng, c, digits[i])
+        has_email = not (pos_person[i] and rng.random() < 0.15)  # some walk-ins give no email
+        out.accounts.append(Account(i, firsts[i], lasts[i], messy(rng, email) if has_email else None,
+                                    phone if (phone or has_email) else format_phone(
+                                        national_number(rng, c), c, 0), address))
+        for _ in range(int(accounts_per_person[i]) - 1):
+            kind = _pick(rng, ("case", "gmail", "second", "phone"))
+            alias = alias_email(rng, email, kind, firsts[i], lasts[i])
+            name = NICKNAMES.get(firsts[i], firsts[i]) if rng.random() < 0.3 else firsts[i]
+            if kind == "phone":  # another email, same phone: give them one if they had none
+                digits[i] = digits[i] or national_number(rng, c)
+            alias_phone = _phone(rng, c, digits[i]) if kind != "second" or rng.random() < 0.5 else None
+            out.accounts.append(Account(i, name, lasts[i], messy(rng, alias), alias_phone,
+                                        address if rng.random() < 0.7 else None, kind))
+    for account in out.accounts:  # placeholders typed in at checkout or at the till
+        if rng.random() < SHARE_JUNK:
+            if rng.random() < 0.5:
+                account.email = _pick(rng, JUNK_EMAILS)
+                out.junk.add(account.email)
+            else:
+                account.phone = _pick(rng, JUNK_PHONES)
+                out.junk.add(account.phone)
+    return out
