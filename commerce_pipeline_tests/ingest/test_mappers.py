@@ -168,7 +168,7 @@ def test_rest_refund_without_transactions_sums_its_line_subtotals():
     order = order_with_refund()
     refund = order["refunds"][0]
     refund["transactions"] = []
-    for line, subtotal in zip(refund["refund_line_items"], ["199.00", "10.50"]):
+    for line, subtotal in zip(refund["refund_line_items"], ["199.00", "10.50"], strict=True):
         line["subtotal"] = subtotal
     row = map_order(order)
     assert row["refunds"][0]["refund_line_items"][1]["subtotal"] == Decimal("10.50")

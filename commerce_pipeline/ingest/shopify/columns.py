@@ -46,6 +46,7 @@ NESTED_COLUMNS = {
         ),
         "refunds": _cols(id=_I, created_at=_TS, note=_T, total_refunded=_D),
         "discount_codes": _cols(code=_T, amount=_D, type=_T),
+        ("refunds", "refund_line_items"): _cols(line_item_id=_I, quantity=_I, subtotal=_D),
     },
     "products": {
         "variants": _cols(
