@@ -55,8 +55,11 @@ def test_row_columns_match_the_declared_warehouse_columns(resource, name):
     row = map_records(resource, records(name))[0][0]
     scalars = {key for key, value in row.items() if not isinstance(value, list)}
     assert scalars == set(COLUMNS[resource])
-    for child, columns in NESTED_COLUMNS.get(resource, {}).items():
-        for item in row[child]:
+    for path, columns in NESTED_COLUMNS.get(resource, {}).items():
+        parents = [row]
+        for step in (path if isinstance(path, tuple) else (path,)):
+            parents = [item for parent in parents for item in parent[step]]
+        for item in parents:
             assert {k for k, v in item.items() if not isinstance(v, list)} == set(columns)
 
 
