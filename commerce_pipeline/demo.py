@@ -107,7 +107,7 @@ def run_demo(
                 raise_on_error=False,
             )
             counts = landed_counts(tenant_id, settings) if outcome.success else {}
-            results.append(DemoTenant(tenant_id, len(store.customers), outcome.success, counts))
+            results.append(DemoTenant(tenant_id, store.count("customers"), outcome.success, counts))
     finally:
         if not keep_server:
             server.stop()
