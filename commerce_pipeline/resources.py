@@ -30,6 +30,14 @@ class ShopifySyncResource(ConfigurableResource):
     )
     mode: str = Field(default="auto", description="auto (bulk first, then pages), bulk or pages")
     bulk_poll_interval: float = Field(default=1.0, description="seconds between bulk status polls")
+    max_attempts: int = Field(default=6, description="tries per request on 429, 5xx and network errors")
+    backoff_base_seconds: float = Field(default=0.5, description="first retry delay; doubles per try")
+
+    def client_factory(self):
+        from commerce_pipeline.ingest.shopify.client import RetryPolicy, ShopifyGraphQLClient
+
+        policy = RetryPolicy(max_attempts=self.max_attempts, backoff_base=self.backoff_base_seconds)
+        return lambda connection: ShopifyGraphQLClient(connection, policy=policy)
 
     def lag(self) -> float:
         if self.sync_lag_seconds is not None:

@@ -89,6 +89,7 @@ def shopify_assets(
         mode=shopify_sync.mode,
         report=report,
         bulk_poll_interval=shopify_sync.bulk_poll_interval,
+        client_factory=shopify_sync.client_factory(),
     )
     try:
         results = list(
@@ -97,8 +98,11 @@ def shopify_assets(
     except Exception as exc:
         cause = _root_cause(exc)
         registry.record_sync(tenant_id, success=False, at=datetime.now(timezone.utc), error=str(cause))
+        message = str(cause) if isinstance(cause, ShopifyAPIError) else f"{type(cause).__name__}: {cause}"
         raise Failure(
-            description=f"Shopify sync failed for tenant '{tenant_id}': {cause}",
+            description=f"Shopify sync failed for tenant '{tenant_id}': {message}".replace(
+                f"Shopify API failed for tenant '{tenant_id}' ", ""
+            ),
             metadata={"tenant": tenant_id, "cause": str(cause)},
         ) from exc
     registry.record_sync(tenant_id, success=True, at=datetime.now(timezone.utc))

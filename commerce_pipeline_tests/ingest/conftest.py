@@ -16,8 +16,9 @@ STORES = {"alpha-store": (11, 60), "beta-store": (12, 40)}  # tenant -> (seed, c
 @pytest.fixture
 def simulator(tmp_path):
     stores = [generate_store(name, seed=seed, customers=n) for name, (seed, n) in STORES.items()]
-    # A small, fast-restoring bucket: pacing matters, and the tests stay quick.
-    server = SimulatorServer(stores, bucket_size=400, restore_rate=400.0, data_dir=tmp_path / "sim")
+    # Shopify's bucket size with a fast restore keeps these tests quick; the pacing
+    # test runs its own server with a small, slow bucket.
+    server = SimulatorServer(stores, bucket_size=1000, restore_rate=20000.0, data_dir=tmp_path / "sim")
     server.start()
     server.stores = {s.shop: s for s in stores}
     yield server
@@ -36,7 +37,9 @@ def tenants(simulator, registry, dagster_instance):
 def sync(instance, tenant_id, mode="auto", raise_on_error=True):
     resources = {
         **build_resources(),
-        "shopify_sync": ShopifySyncResource(sync_lag_seconds=0, mode=mode, bulk_poll_interval=0.05),
+        "shopify_sync": ShopifySyncResource(
+            sync_lag_seconds=0, mode=mode, bulk_poll_interval=0.05, backoff_base_seconds=0.05
+        ),
     }
     return materialize([shopify_assets], partition_key=tenant_id, instance=instance,
                        resources=resources, raise_on_error=raise_on_error)

@@ -2,7 +2,9 @@
 
 import pytest
 
+from commerce_pipeline.simulator import SimulatorServer, generate_store
 from commerce_pipeline.storage import tenant_warehouse
+from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
 from commerce_pipeline.warehouse import query_readonly
 from commerce_pipeline_tests.ingest.conftest import asset_metadata, scalar, sync
 
@@ -81,12 +83,19 @@ def test_paginated_first_sync_drains_a_300_line_item_order(simulator, tenants, d
     ) == 300
 
 
-def test_paced_client_is_never_throttled_in_normal_operation(simulator, tenants, dagster_instance):
-    tenant = tenants[0]
-    assert sync(dagster_instance, tenant, mode="pages").success
-    stats = simulator.stats(tenant)
+def test_paced_client_is_never_throttled_in_normal_operation(tmp_path, registry, dagster_instance):
+    store = generate_store("paced-store", seed=5, customers=25)
+    # A bucket small enough that an unpaced client would be throttled within a few pages.
+    with SimulatorServer([store], bucket_size=300, restore_rate=900.0, data_dir=tmp_path / "sim") as server:
+        registry.add(store.shop, display_name="paced", shop_domain="paced-store.myshopify.com",
+                     api_base_url=server.base_url(store.shop), access_token=store.access_token)
+        dagster_instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [store.shop])
+        assert sync(dagster_instance, store.shop, mode="pages").success
+        stats = server.stats(store.shop)
+    assert stats["requests"] > 20
     assert stats["throttled"] == 0
     assert stats["min_available"] >= 0
+    assert scalar(store.shop, "select count(*) from shopify_orders") == store.count("orders")
 
 
 @pytest.mark.parametrize("fault", ["429", "throttled", "5xx", "truncated"])

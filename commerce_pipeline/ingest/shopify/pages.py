@@ -28,10 +28,11 @@ def _drain_connection(
 ) -> list[dict]:
     items = list(connection.get("nodes") or [])
     page_info = connection.get("pageInfo") or {}
+    first = client.page_size(query, queries.NESTED_PAGE_SIZE) if page_info.get("hasNextPage") else 0
     while page_info.get("hasNextPage"):
         data = client.execute(
             query,
-            {"id": node_id, "first": queries.NESTED_PAGE_SIZE, "after": page_info.get("endCursor")},
+            {"id": node_id, "first": first, "after": page_info.get("endCursor")},
             operation=f"drain {name} of {node_id}",
         )
         page = ((data.get("node") or {}).get(name)) or {}
