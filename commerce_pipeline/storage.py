@@ -33,7 +33,12 @@ class TenantWarehouse:
         if self.kind == "duckdb":
             self.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
             return dlt.destinations.duckdb(str(self.duckdb_path))
-        return dlt.destinations.postgres(self.pg_url)
+        from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+        credentials = PostgresCredentials(self.pg_url)
+        if credentials.password is None:  # trust/peer auth: dlt would otherwise demand one
+            credentials.password = ""
+        return dlt.destinations.postgres(credentials=credentials)
 
     def dbt_vars(self) -> dict[str, str]:
         """The `--vars` that point a dbt run at this tenant (read by profiles.yml)."""

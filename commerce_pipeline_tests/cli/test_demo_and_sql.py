@@ -12,16 +12,22 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def _cli(*args, timeout=600):
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def _cli(home, *args, timeout=600):
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "COMMERCE_HOME": str(home)}
     env.pop("DAGSTER_HOME", None)  # the CLI makes one under the data home
     return subprocess.run([str(BIN / "commerce-pipeline"), *args], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.fixture
-def demo_run(commerce_home):
-    proc = _cli("demo", "--size", "tiny", "--port", "0")
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo_home")
+
+
+@pytest.fixture(scope="module")
+def demo_run(demo_home):
+    """One demo run shared by this module's tests (it is the slow part)."""
+    proc = _cli(demo_home, "demo", "--size", "tiny", "--port", "0")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
@@ -34,20 +40,20 @@ def test_demo_materializes_every_tenant_and_prints_what_landed(demo_run):
     assert "FAILED" not in table
 
 
-def test_sql_reads_a_demo_tenant_and_tenants_list_shows_the_sync(demo_run):
-    proc = _cli("sql", "demo-outfitters", "select count(*) as n from shopify_orders", "--format", "json")
+def test_sql_reads_a_demo_tenant_and_tenants_list_shows_the_sync(demo_run, demo_home):
+    proc = _cli(demo_home, "sql", "demo-outfitters", "select count(*) as n from shopify_orders", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["n"] > 0
-    listing = _cli("tenants", "list", "--json")
+    listing = _cli(demo_home, "tenants", "list", "--json")
     rows = {t["id"]: t for t in json.loads(listing.stdout)}
     assert rows["demo-outfitters"]["last_sync_status"] == "success"
 
 
-def test_sql_refuses_writes(demo_run):
-    proc = _cli("sql", "demo-outfitters", "delete from shopify_orders")
+def test_sql_refuses_writes(demo_run, demo_home):
+    proc = _cli(demo_home, "sql", "demo-outfitters", "delete from shopify_orders")
     assert proc.returncode != 0 and "read-only" in (proc.stdout + proc.stderr).lower()
 
 
 def test_sql_on_an_unknown_tenant_says_there_is_no_data(commerce_home):
-    proc = _cli("sql", "nobody-here", "select 1")
+    proc = _cli(commerce_home, "sql", "nobody-here", "select 1")
     assert proc.returncode != 0 and "no warehouse yet" in proc.stderr
