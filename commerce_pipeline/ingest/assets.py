@@ -21,7 +21,12 @@ from dagster_dlt.translator import DltResourceTranslatorData
 
 from commerce_pipeline.ingest.pipelines import definitions_pipeline, tenant_pipeline
 from commerce_pipeline.ingest.shopify.client import ShopifyAPIError, ShopifyConnection
-from commerce_pipeline.ingest.shopify.source import SyncReport, shopify_source
+from commerce_pipeline.ingest.shopify.source import (
+    QUARANTINE_TABLE,
+    SyncReport,
+    quarantine_resource,
+    shopify_source,
+)
 from commerce_pipeline.resources import ShopifySyncResource, TenantRegistryResource
 from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.tenants.partitions import tenants_partitions
@@ -91,10 +96,15 @@ def shopify_assets(
         bulk_poll_interval=shopify_sync.bulk_poll_interval,
         client_factory=shopify_sync.client_factory(),
     )
+    pipeline = tenant_pipeline("shopify", tenant_id)
     try:
-        results = list(
-            dlt.run(context=context, dlt_source=source, dlt_pipeline=tenant_pipeline("shopify", tenant_id))
-        )
+        results = list(dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline))
+        if report.quarantine_rows:
+            pipeline.run(quarantine_resource(report.quarantine_rows)).raise_on_failed_jobs()
+            context.log.warning(
+                f"{len(report.quarantine_rows)} Shopify record(s) quarantined for tenant '{tenant_id}' "
+                f"(see table {QUARANTINE_TABLE})"
+            )
     except Exception as exc:
         cause = _root_cause(exc)
         registry.record_sync(tenant_id, success=False, at=datetime.now(timezone.utc), error=str(cause))

@@ -7,8 +7,9 @@ records changed since the cursor. The window's upper end trails the clock by a
 small lag so a record written in the same second as a sync is not skipped by the
 next one (the lower end is exclusive).
 
-Records the mapper refuses are routed to `shopify_quarantine` with the raw payload
-and the reason; the rest of the page still loads.
+Records the mapper refuses are kept on the `SyncReport` with the raw payload and
+the reason while the rest of the page loads; `quarantine_resource` then loads them
+into `shopify_quarantine` (their own resource, so the table has its own columns).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class SyncReport:
     fetched: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)
     window: dict[str, str] = field(default_factory=dict)
+    quarantine_rows: list[dict] = field(default_factory=list)
 
     def add(self, resource: str, fetched: int, quarantined: int) -> None:
         self.fetched[resource] = self.fetched.get(resource, 0) + fetched
@@ -76,12 +78,10 @@ def _batched(nodes: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def _quarantine_item(row: dict, tenant_id: str, now: datetime):
-    hints = dlt.mark.make_hints(
-        table_name=QUARANTINE_TABLE, write_disposition="append", columns=QUARANTINE_COLUMNS
-    )
-    return dlt.mark.with_hints(
-        {**row, "tenant_id": tenant_id, "quarantined_at": now}, hints, create_table_variant=True
+def quarantine_resource(rows: list[dict]):
+    """Append-only load of refused records: a bad record is kept, never merged away."""
+    return dlt.resource(
+        rows, name=QUARANTINE_TABLE, write_disposition="append", columns=QUARANTINE_COLUMNS
     )
 
 
@@ -152,7 +152,8 @@ def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interv
             report.add(resource, len(batch), len(bad))
             if rows:
                 yield rows
-            for row in bad:
-                yield _quarantine_item(row, tenant_id, now)
+            report.quarantine_rows.extend(
+                {**row, "tenant_id": tenant_id, "quarantined_at": now} for row in bad
+            )
 
     return fetch
