@@ -42,7 +42,11 @@ MAX_PRODUCTS = 400
 
 
 def fmt_cents(cents: int) -> str:
-    return f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    """Integer cents -> Shopify's decimal string ("12.50")."""
+    if cents < 0:
+        return "-" + fmt_cents(-cents)
+    units, rest = divmod(cents, 100)
+    return f"{units}.{rest:02d}"
 
 
 def product_count(customers: int) -> int:
@@ -62,7 +66,8 @@ class Catalog:
     v_title: list[str]  # product title (what a line item shows)
 
 
-def build_catalog(rng: np.random.Generator, n: int, start: datetime, history_days: float) -> Catalog:
+def build_catalog(rng: np.random.Generator, n: int, start: datetime,
+                  history_days: float) -> Catalog:
     # Most products predate the window; the rest launch during it. Ids follow creation.
     created = np.sort(np.where(rng.random(n) < 0.7, -rng.random(n) * 365,
                                rng.random(n) * (history_days - 30)))
@@ -70,7 +75,7 @@ def build_catalog(rng: np.random.Generator, n: int, start: datetime, history_day
     status = rng.choice(["ACTIVE", "ARCHIVED", "DRAFT"], size=n, p=[0.85, 0.1, 0.05])
     status[0] = "ACTIVE"  # something is always on sale
     created_iso, updated_iso = iso_days(start, created), iso_days(start, updated)
-    products, v_id, v_product, v_price, v_cat, v_created, v_sku, v_title = [], [], [], [], [], [], [], []
+    products, v_id, v_product, v_price, v_cat, v_created, v_sku, v_title = ([] for _ in range(8))
     handles: set[str] = set()
     for i in range(n):
         cat_index = int(rng.integers(len(CATEGORIES)))
@@ -83,7 +88,7 @@ def build_catalog(rng: np.random.Generator, n: int, start: datetime, history_day
             handle = f"{title.lower().replace(' ', '-')}-{suffix}"
         handles.add(handle)
         gid = f"gid://shopify/Product/{PRODUCT_BASE + i + 1}"
-        base = int(round(rng.uniform(low, high))) * 100 - int(rng.choice([1, 5, 0]))
+        base = round(rng.uniform(low, high)) * 100 - int(rng.choice([1, 5, 0]))
         k = int(rng.integers(1, min(5, len(options)) + 1))
         variants = []
         for j, option in enumerate(options[:k]):

@@ -69,7 +69,8 @@ def country(code: str) -> Country:
     try:
         return COUNTRIES[code.upper()]
     except KeyError:
-        raise ValueError(f"unsupported country {code!r}; choose one of {sorted(COUNTRIES)}") from None
+        choices = ", ".join(sorted(COUNTRIES))
+        raise ValueError(f"unsupported country {code!r}; choose one of {choices}") from None
 
 
 def national_number(rng: np.random.Generator, c: Country) -> str:

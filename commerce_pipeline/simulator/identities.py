@@ -14,19 +14,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from commerce_pipeline.simulator.countries import Country, format_phone, national_number, phone_style
-from commerce_pipeline.simulator.countries import zip_code
+from commerce_pipeline.simulator.countries import (
+    Country,
+    format_phone,
+    national_number,
+    phone_style,
+    zip_code,
+)
 
-FIRST = ("James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "
-         "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy "
-         "Anthony Sandra Mark Ashley Steven Emily Andrew Donna Joshua Michelle Kevin Amanda Brian "
-         "Melissa Olivia Noah Emma Liam Sofia Mateo Aisha Omar Priya Arjun Mei Hiroshi Chloe "
-         "Lucas Zoe Ethan Grace Ryan Leila Diego Hannah Samuel Nora Isaac Ava").split()
-LAST = ("Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
-        "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
-        "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott "
-        "Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter "
-        "Roberts Patel Kim Chen Okafor Schmidt Rossi Novak Larsen Haddad Kowalski Silva").split()
+FIRST = (
+    "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David",
+    "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah",
+    "Charles", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony", "Sandra", "Mark", "Ashley",
+    "Steven", "Emily", "Andrew", "Donna", "Joshua", "Michelle", "Kevin", "Amanda", "Brian",
+    "Melissa", "Olivia", "Noah", "Emma", "Liam", "Sofia", "Mateo", "Aisha", "Omar", "Priya",
+    "Arjun", "Mei", "Hiroshi", "Chloe", "Lucas", "Zoe", "Ethan", "Grace", "Ryan", "Leila", "Diego",
+    "Hannah", "Samuel", "Nora", "Isaac", "Ava",
+)
+LAST = (
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore",
+    "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark",
+    "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres",
+    "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell",
+    "Mitchell", "Carter", "Roberts", "Patel", "Kim", "Chen", "Okafor", "Schmidt", "Rossi", "Novak",
+    "Larsen", "Haddad", "Kowalski", "Silva",
+)
 NICKNAMES = {"William": "Bill", "Robert": "Bob", "Elizabeth": "Liz", "Michael": "Mike",
              "Jennifer": "Jen", "Richard": "Rick", "Joseph": "Joe", "Thomas": "Tom",
              "Matthew": "Matt", "Anthony": "Tony", "Steven": "Steve", "Andrew": "Andy",
@@ -108,7 +121,10 @@ def build_identities(
     n = len(accounts_per_person)
     firsts = [FIRST[i] for i in rng.integers(len(FIRST), size=n)]
     lasts = [LAST[i] for i in rng.integers(len(LAST), size=n)]
-    cities = rng.integers(len(c.cities), size=n)
+    addresses = []
+    for city in rng.integers(len(c.cities), size=n):
+        name, province, template = c.cities[int(city)]
+        addresses.append((name, province, zip_code(rng, template)))
     digits: list[str | None] = [
         None if rng.random() < SHARE_NO_PHONE else national_number(rng, c) for _ in range(n)
     ]
@@ -122,29 +138,32 @@ def build_identities(
         start += size
         landline = national_number(rng, c)
         for i in group:
-            digits[i], lasts[i], cities[i] = landline, lasts[group[0]], cities[group[0]]
+            digits[i], lasts[i], addresses[i] = landline, lasts[group[0]], addresses[group[0]]
         out.households.append({"phone": landline, "person_ids": [i + 1 for i in group]})
-    # The front desk types its own number for walk-in customers who give none.
+    # At the till, staff often type the store's own number for walk-in customers.
     hubs = [national_number(rng, c) for _ in range(1 + int(rng.random() < 0.5))]
     hub_style = phone_style(rng, c)
     out.hubs = [format_phone(h, c, hub_style) for h in hubs]
-    hub_of = {i: _pick(rng, out.hubs) for i in np.flatnonzero(pos_person) if rng.random() < SHARE_HUB}
+    at_home = {i for h in out.households for i in h["person_ids"]}  # 1-based
+    hub_of = {i: _pick(rng, out.hubs) for i in np.flatnonzero(pos_person)
+              if rng.random() < SHARE_HUB and i + 1 not in at_home}
     for i in range(n):
-        city, province, template = c.cities[int(cities[i])]
-        address = (city, province, zip_code(rng, template))
+        address = addresses[i]
         email = base_email(rng, firsts[i], lasts[i])
         phone = hub_of.get(i) or _phone(rng, c, digits[i])
-        has_email = not (pos_person[i] and rng.random() < 0.15)  # some walk-ins give no email
-        out.accounts.append(Account(i, firsts[i], lasts[i], messy(rng, email) if has_email else None,
-                                    phone if (phone or has_email) else format_phone(
-                                        national_number(rng, c), c, 0), address))
+        primary_email: str | None = messy(rng, email)
+        if pos_person[i] and rng.random() < 0.15:  # some walk-ins give no email...
+            primary_email = None
+            phone = phone or format_phone(national_number(rng, c), c, 0)  # ...but then a phone
+        out.accounts.append(Account(i, firsts[i], lasts[i], primary_email, phone, address))
         for _ in range(int(accounts_per_person[i]) - 1):
             kind = _pick(rng, ("case", "gmail", "second", "phone"))
             alias = alias_email(rng, email, kind, firsts[i], lasts[i])
             name = NICKNAMES.get(firsts[i], firsts[i]) if rng.random() < 0.3 else firsts[i]
             if kind == "phone":  # another email, same phone: give them one if they had none
                 digits[i] = digits[i] or national_number(rng, c)
-            alias_phone = _phone(rng, c, digits[i]) if kind != "second" or rng.random() < 0.5 else None
+            keeps_phone = kind != "second" or rng.random() < 0.5
+            alias_phone = _phone(rng, c, digits[i]) if keeps_phone else None
             out.accounts.append(Account(i, name, lasts[i], messy(rng, alias), alias_phone,
                                         address if rng.random() < 0.7 else None, kind))
     for account in out.accounts:  # placeholders typed in at checkout or at the till

@@ -13,7 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from commerce_pipeline.simulator.catalog import Catalog, fmt_cents
-from commerce_pipeline.simulator.persons import iso_days
+from commerce_pipeline.simulator.persons import iso_day, iso_days
 
 ORDER_BASE, LINE_BASE, REFUND_BASE = 5_400_000_000_000, 13_500_000_000_000, 9_100_000_000_000
 DISCOUNTS = (("WELCOME10", 10), ("SPRING15", 15), ("VIP20", 20), ("HOLIDAY25", 25), ("FRIENDS5", 5))
@@ -31,7 +31,8 @@ class Baskets:
     line_total: np.ndarray  # discountedTotal of each line, cents
 
     def subtotals(self, n_orders: int) -> np.ndarray:
-        return np.bincount(self.line_order, weights=self.line_total, minlength=n_orders).astype(np.int64)
+        totals = np.bincount(self.line_order, weights=self.line_total, minlength=n_orders)
+        return totals.astype(np.int64)
 
 
 def draw_baskets(rng: np.random.Generator, catalog: Catalog, day: np.ndarray,
@@ -64,7 +65,11 @@ def draw_baskets(rng: np.random.Generator, catalog: Catalog, day: np.ndarray,
 
 
 def _money(cents: int, currency: str) -> dict:
-    return {"shopMoney": {"amount": fmt_cents(int(cents)), "currencyCode": currency}}
+    return {"shopMoney": {"amount": fmt_cents(cents), "currencyCode": currency}}
+
+
+def _pick3(u: float, cut1: float, cut2: float, values: tuple[str, str, str]) -> str:
+    return values[0] if u < cut1 else values[1] if u < cut2 else values[2]
 
 
 @dataclass
@@ -75,7 +80,7 @@ class OrderSetup:
     tax_rate: float
 
 
-def _refund(rng, setup: OrderSetup, number: int, at: str, lines: list[dict], quantities: list[int],
+def _refund(setup: OrderSetup, number: int, at: str, lines: list[dict], quantities: list[int],
             amount: int, note: str | None) -> dict:
     refund_lines = []
     for line, q in zip(lines, quantities):
@@ -93,85 +98,91 @@ def build_orders(rng: np.random.Generator, setup: OrderSetup, catalog: Catalog, 
     n, cur = len(day), setup.currency
     subtotal = baskets.subtotals(n)
     tax = np.round(subtotal * setup.tax_rate).astype(np.int64)
-    age = setup.end_day - day
-    r = rng.random((n, 8))  # one row of uniform draws per order keeps the loop cheap
+    discounts = np.bincount(baskets.line_order, weights=baskets.line_discount, minlength=n)[:n]
+    age = (setup.end_day - day).tolist()
+    r = rng.random((n, 8)).tolist()  # one row of uniform draws per order keeps the loop cheap
     created = iso_days(setup.start, day)
-    starts = np.searchsorted(baskets.line_order, np.arange(n + 1))
+    starts = np.searchsorted(baskets.line_order, np.arange(n + 1)).tolist()
+    # Plain Python numbers from here on: numpy scalars are slow one at a time.
+    day, subtotal, tax = day.tolist(), subtotal.tolist(), tax.tolist()
+    discounts, codes = discounts.astype(np.int64).tolist(), baskets.discount.tolist()
+    variant, quantity = baskets.variant.tolist(), baskets.quantity.tolist()
+    line_total, price = baskets.line_total.tolist(), catalog.v_price.tolist()
+    product_ids = [catalog.products[p]["id"] for p in catalog.v_product.tolist()]
     orders, net = [], np.zeros(n, dtype=np.int64)
     refunds = 0
     for i in range(n):
         lo, hi = starts[i], starts[i + 1]
         lines = []
         for k in range(lo, hi):
-            v = int(baskets.variant[k])
+            v = variant[k]
             lines.append({
                 "id": f"gid://shopify/LineItem/{LINE_BASE + k + 1}", "sku": catalog.v_sku[v],
-                "title": catalog.v_title[v], "quantity": int(baskets.quantity[k]),
-                "variant": {"id": catalog.v_id[v]},
-                "product": {"id": catalog.products[int(catalog.v_product[v])]["id"]},
-                "originalUnitPriceSet": _money(catalog.v_price[v], cur),
-                "discountedTotalSet": _money(baskets.line_total[k], cur),
-                "_total": int(baskets.line_total[k]),
+                "title": catalog.v_title[v], "quantity": quantity[k],
+                "variant": {"id": catalog.v_id[v]}, "product": {"id": product_ids[v]},
+                "originalUnitPriceSet": _money(price[v], cur),
+                "discountedTotalSet": _money(line_total[k], cur), "_total": line_total[k],
             })
-        total = int(subtotal[i] + tax[i])
+        total = subtotal[i] + tax[i]
         events = [day[i]]
         cancelled_at = closed_at = reason = None
         refund_list, refunded, fulfil, financial = [], 0, "FULFILLED", "PAID"
-        if r[i, 0] < SHARE_CANCELLED:
-            when = min(day[i] + 0.02 + r[i, 1] * 2, setup.end_day)
+        if r[i][0] < SHARE_CANCELLED:
+            when = min(day[i] + 0.02 + r[i][1] * 2, setup.end_day)
             events.append(when)
-            cancelled_at = closed_at = iso_days(setup.start, [when])[0]
-            reason = CANCEL_REASONS[int(r[i, 2] * len(CANCEL_REASONS))]
+            cancelled_at = closed_at = iso_day(setup.start, when)
+            reason = CANCEL_REASONS[int(r[i][2] * len(CANCEL_REASONS))]
             fulfil, financial = "UNFULFILLED", "VOIDED"
-            if r[i, 3] < 0.4:  # payment was captured, so cancelling refunds it in full
+            if r[i][3] < 0.4:  # payment was captured, so cancelling refunds it in full
                 refunds += 1
-                refund_list.append(_refund(rng, setup, refunds, cancelled_at, lines,
-                                           [ln["quantity"] for ln in lines], total, "Order canceled"))
+                everything = [ln["quantity"] for ln in lines]
+                refund_list.append(_refund(setup, refunds, cancelled_at, lines, everything, total,
+                                           "Order canceled"))
                 refunded, financial = total, "REFUNDED"
         else:
             if age[i] < 3:
-                fulfil = ("UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED")[
-                    int(np.searchsorted([0.7, 0.8], r[i, 4], side="right"))]
-                financial = ("PAID", "PENDING", "AUTHORIZED")[
-                    int(np.searchsorted([0.75, 0.85], r[i, 5], side="right"))]
-            elif r[i, 1] < SHARE_REFUNDED / (1 - SHARE_CANCELLED):
-                when = min(day[i] + 3 + r[i, 2] * 27, setup.end_day)
+                fulfil = _pick3(r[i][4], 0.7, 0.8,
+                                ("UNFULFILLED", "PARTIALLY_FULFILLED", "FULFILLED"))
+                financial = _pick3(r[i][5], 0.75, 0.85, ("PAID", "PENDING", "AUTHORIZED"))
+            elif r[i][1] < SHARE_REFUNDED / (1 - SHARE_CANCELLED):
+                when = min(day[i] + 3 + r[i][2] * 27, setup.end_day)
                 events.append(when)
                 refunds += 1
-                if r[i, 3] < 0.6:  # part of one line came back
-                    j = int(r[i, 6] * len(lines))
-                    q = 1 + int(r[i, 7] * lines[j]["quantity"])
+                if r[i][3] < 0.6:  # part of one line came back
+                    j = int(r[i][6] * len(lines))
+                    q = 1 + int(r[i][7] * lines[j]["quantity"])
                     part = lines[j]["_total"] // lines[j]["quantity"] * q
-                    refunded = min(total, part + int(round(part * setup.tax_rate)))
-                    refund_list.append(_refund(rng, setup, refunds, iso_days(setup.start, [when])[0],
+                    refunded = min(total, part + round(part * setup.tax_rate))
+                    refund_list.append(_refund(setup, refunds, iso_day(setup.start, when),
                                                [lines[j]], [q], refunded, "Returned item"))
                 else:
                     refunded = total
-                    refund_list.append(_refund(rng, setup, refunds, iso_days(setup.start, [when])[0],
-                                               lines, [ln["quantity"] for ln in lines], total, None))
+                    everything = [ln["quantity"] for ln in lines]
+                    refund_list.append(_refund(setup, refunds, iso_day(setup.start, when),
+                                               lines, everything, total, None))
                 financial = "REFUNDED" if refunded >= total else "PARTIALLY_REFUNDED"
             if fulfil == "FULFILLED" and age[i] > 14:
-                when = min(day[i] + 2 + r[i, 4] * 8, setup.end_day)
+                when = min(day[i] + 2 + r[i][4] * 8, setup.end_day)
                 events.append(when)
-                closed_at = iso_days(setup.start, [when])[0]
-        updated = min(max(events) + r[i, 6] * 0.5, setup.end_day)
+                closed_at = iso_day(setup.start, when)
+        updated = min(max(events) + r[i][6] * 0.5, setup.end_day)
         for ln in lines:
             del ln["_total"]
-        disc = int(baskets.discount[i])
+        disc = codes[i]
         email, phone = contact[i]
         net[i] = 0 if financial == "VOIDED" else total - refunded
         orders.append({
             "id": f"gid://shopify/Order/{ORDER_BASE + i + 1}", "name": f"#{1001 + i}",
             "email": email, "phone": phone, "createdAt": created[i],
-            "updatedAt": iso_days(setup.start, [updated])[0], "processedAt": created[i],
+            "updatedAt": iso_day(setup.start, updated), "processedAt": created[i],
             "cancelledAt": cancelled_at, "closedAt": closed_at, "cancelReason": reason,
             "currencyCode": cur, "displayFinancialStatus": financial,
             "displayFulfillmentStatus": fulfil, "sourceName": source[i],
-            "tags": ["gift"] if r[i, 7] < 0.06 else [], "test": False,
+            "tags": ["gift"] if r[i][7] < 0.06 else [], "test": False,
             "discountCodes": [DISCOUNTS[disc][0]] if disc >= 0 else [],
             "customer": {"id": customer[i]} if customer[i] else None,
             "totalPriceSet": _money(total, cur), "subtotalPriceSet": _money(subtotal[i], cur),
-            "totalDiscountsSet": _money(baskets.line_discount[lo:hi].sum(), cur),
+            "totalDiscountsSet": _money(discounts[i], cur),
             "totalTaxSet": _money(tax[i], cur), "totalRefundedSet": _money(refunded, cur),
             "refunds": refund_list, "lineItems": lines,
         })

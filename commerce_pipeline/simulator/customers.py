@@ -1,0 +1,119 @@
+"""Customer accounts: which purchases land on which account, and the Customer nodes.
+
+Persons with several accounts open the later ones at some point and mostly use
+them from then on; a few purchases are guest checkouts on no account at all.
+Each account's createdAt precedes its first order, and numberOfOrders /
+amountSpent are computed from the orders that carry it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from commerce_pipeline.simulator.catalog import fmt_cents
+from commerce_pipeline.simulator.countries import Country
+from commerce_pipeline.simulator.identities import Identities
+from commerce_pipeline.simulator.persons import iso_day
+
+CUSTOMER_BASE = 6_200_000_000_000
+SHARE_GUEST = 0.03
+
+
+def assign_accounts(rng: np.random.Generator, person: np.ndarray, day: np.ndarray,
+                    first_account: np.ndarray, counts: np.ndarray, end_day: float):
+    """(account index of each purchase, -1 for a guest checkout; day each extra account opened)."""
+    opened = np.full(int(counts.sum()), np.nan)
+    account = first_account[person].copy()
+    for p in np.flatnonzero(counts > 1):
+        mine = np.flatnonzero(person == p)
+        begin = day[mine[0]] if mine.size else 0.0
+        for k in range(1, int(counts[p])):
+            when = begin + rng.random() * (end_day - begin)
+            opened[first_account[p] + k] = when
+            later = mine[(day[mine] >= when) & (rng.random(mine.size) < 0.7)]
+            account[later] = first_account[p] + k
+    account[rng.random(len(person)) < SHARE_GUEST] = -1
+    return account, opened
+
+
+@dataclass
+class AccountTimeline:
+    created: np.ndarray  # day
+    updated: np.ndarray
+    orders: np.ndarray
+    rank: np.ndarray  # account indexes in creation order (the order of customer ids)
+
+    def gids(self) -> np.ndarray:
+        out = np.empty(len(self.rank), dtype=object)
+        out[self.rank] = [f"gid://shopify/Customer/{CUSTOMER_BASE + k + 1}"
+                          for k in range(len(self.rank))]
+        return out
+
+
+def account_timeline(rng: np.random.Generator, ids: Identities, account: np.ndarray,
+                     day: np.ndarray, opened: np.ndarray, acquired: np.ndarray,
+                     end_day: float) -> AccountTimeline:
+    n = len(ids.accounts)
+    own = account >= 0
+    first_order = np.full(n, np.inf)
+    last_order = np.full(n, -np.inf)
+    np.minimum.at(first_order, account[own], day[own])
+    np.maximum.at(last_order, account[own], day[own])
+    signup = np.array([acquired[a.person] for a in ids.accounts]) if n else np.zeros(0)
+    signup = np.where(np.isnan(opened), signup, opened)
+    created = np.minimum(signup, first_order) - rng.random(n) * 0.02  # sign up just before buying
+    updated = np.minimum(np.maximum(created, last_order) + rng.random(n) * 20, end_day)
+    updated = np.maximum(updated, created)
+    orders = np.bincount(account[own], minlength=n)
+    return AccountTimeline(created, updated, orders, np.argsort(created, kind="stable"))
+
+
+def _pick3(u: float, cut1: float, cut2: float, values: tuple[str, str, str]) -> str:
+    return values[0] if u < cut1 else values[1] if u < cut2 else values[2]
+
+
+def customer_nodes(rng: np.random.Generator, ids: Identities, tl: AccountTimeline,
+                   spent: np.ndarray, start: datetime, c: Country, currency: str) -> list[dict]:
+    """Customer nodes in id order; `spent` is cents per account."""
+    r = rng.random((len(ids.accounts), 6))
+    gids = tl.gids()
+    out = []
+    for i in tl.rank:
+        acc, created, updated = ids.accounts[i], tl.created[i], tl.updated[i]
+        consent = None
+        if acc.email is not None:
+            state = _pick3(r[i, 1], 0.55, 0.9, ("SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"))
+            opted = state != "NOT_SUBSCRIBED"
+            consent = {
+                "marketingState": state,
+                "marketingOptInLevel": (
+                    "SINGLE_OPT_IN" if r[i, 2] < 0.7 else "CONFIRMED_OPT_IN") if opted else None,
+                "consentUpdatedAt": iso_day(start, created + (updated - created) * r[i, 3])
+                if opted else None,
+            }
+        sms_opted = r[i, 4] < 0.15
+        sms = None if acc.phone is None else {
+            "marketingState": "SUBSCRIBED" if sms_opted else "NOT_SUBSCRIBED",
+            "consentUpdatedAt": iso_day(start, created) if sms_opted else None,
+        }
+        tags = {"vip"} if spent[i] >= 100_000 else set()
+        if consent and consent["marketingState"] == "SUBSCRIBED":
+            tags.add("newsletter")
+        out.append({
+            "id": gids[i], "firstName": acc.first_name, "lastName": acc.last_name,
+            "email": acc.email, "phone": acc.phone,
+            "state": _pick3(r[i, 5], 0.55, 0.95, ("ENABLED", "DISABLED", "INVITED")),
+            "verifiedEmail": bool(acc.email is not None and r[i, 2] < 0.9),
+            "tags": sorted(tags), "note": "Prefers pickup" if r[i, 0] < 0.03 else None,
+            "createdAt": iso_day(start, created), "updatedAt": iso_day(start, updated),
+            "numberOfOrders": str(int(tl.orders[i])),  # UnsignedInt64: Shopify sends a string
+            "amountSpent": {"amount": fmt_cents(int(spent[i])), "currencyCode": currency},
+            "emailMarketingConsent": consent, "smsMarketingConsent": sms,
+            "defaultAddress": None if acc.address is None else {
+                "city": acc.address[0], "province": acc.address[1], "country": c.name,
+                "countryCodeV2": c.code, "zip": acc.address[2], "phone": acc.phone},
+        })
+    return out

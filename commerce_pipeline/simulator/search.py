@@ -1,0 +1,123 @@
+"""Shopify's `query:` search syntax, for the subset the pipeline sends.
+
+Terms are `field:value` with an optional comparator (`field:>value`, `>=`, `<`,
+`<=`), values quoted ('...' or "...") or bare, joined by `AND` or by whitespace.
+`:` alone is equality, and for a date-only value a same-day match; otherwise a
+date-only value means midnight UTC. Dates are compared as instants in UTC.
+Unknown fields and free text are ignored, as Shopify ignores them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+DATE_FIELDS = {"updated_at": "updatedAt", "created_at": "createdAt"}
+_TERM = re.compile(
+    r"^(?P<neg>-)?(?P<field>[A-Za-z_]+):(?P<op><=|>=|<|>|=)?(?P<value>.*)$", re.DOTALL)
+_TOKEN = re.compile(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""")
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    op: str  # one of < <= > >= =
+    value: str
+    negated: bool = False
+
+
+def tokenize(query: str) -> list[str]:
+    """Whitespace-separated tokens; quotes keep their spaces (`created_at:'2025-01-01 10:00'`)."""
+    return _TOKEN.findall(query)
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def parse_search(query: str | None) -> list[Term]:
+    terms = []
+    for token in tokenize(query or ""):
+        if token.upper() == "AND":
+            continue
+        match = _TERM.match(token)
+        if match is None:  # free text: Shopify matches default fields; we have none to match
+            continue
+        terms.append(Term(match["field"].lower(), match["op"] or "=", _unquote(match["value"]),
+                          bool(match["neg"])))
+    return terms
+
+
+def parse_instant(value: str) -> tuple[datetime, bool]:
+    """(instant in UTC, whether only a date was given)."""
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC), True
+    moment = datetime.fromisoformat(text.replace(" ", "T").replace("z", "Z"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC), False
+
+
+def _compare(actual: Any, op: str, expected: Any, day_only: bool) -> bool:
+    if op == "=":
+        return actual.date() == expected.date() if day_only else actual == expected
+    if op == ">":
+        return actual > expected
+    if op == ">=":
+        return actual >= expected
+    if op == "<":
+        return actual < expected
+    return actual <= expected
+
+
+def _date_predicate(term: Term) -> Callable[[Mapping], bool] | None:
+    try:
+        bound, day_only = parse_instant(term.value)
+    except ValueError:
+        return None  # an unparseable date matches nothing at Shopify; we treat it likewise
+    key = DATE_FIELDS[term.field]
+
+    def check(node: Mapping) -> bool:
+        raw = node.get(key)
+        return raw is not None and _compare(datetime.fromisoformat(raw), term.op, bound, day_only)
+
+    return check
+
+
+def _id_predicate(term: Term) -> Callable[[Mapping], bool] | None:
+    try:
+        bound = int(term.value.rsplit("/", 1)[-1])
+    except ValueError:
+        return None
+
+    def check(node: Mapping) -> bool:
+        return _compare(int(node["id"].rsplit("/", 1)[-1]), term.op, bound, False)
+
+    return check
+
+
+def compile_search(query: str | None) -> Callable[[Mapping], bool] | None:
+    """A predicate over GraphQL-shaped nodes, or None when the query filters nothing."""
+    checks = []
+    for term in parse_search(query):
+        if term.field in DATE_FIELDS:
+            check = _date_predicate(term)
+        elif term.field == "id":
+            check = _id_predicate(term)
+        else:
+            continue  # unknown field: ignored
+        if check is None:
+            checks.append(lambda node: False)
+        elif term.negated:
+            checks.append(lambda node, c=check: not c(node))
+        else:
+            checks.append(check)
+    if not checks:
+        return None
+    return lambda node: all(check(node) for check in checks)

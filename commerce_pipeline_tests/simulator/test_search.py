@@ -1,0 +1,83 @@
+from commerce_pipeline.simulator.search import Term, compile_search, parse_search, tokenize
+
+EARLY = {"id": "gid://shopify/Order/10", "createdAt": "2024-12-31T10:00:00Z",
+         "updatedAt": "2025-01-01T00:00:00Z"}
+LATE = {"id": "gid://shopify/Order/20", "createdAt": "2025-01-01T10:00:00Z",
+        "updatedAt": "2025-03-01T12:00:00Z"}
+
+
+def matching(query, nodes=(EARLY, LATE)):
+    check = compile_search(query)
+    return [n["id"].rsplit("/", 1)[1] for n in nodes if check is None or check(n)]
+
+
+def test_tokenize_keeps_quoted_spaces_together():
+    assert tokenize("created_at:'2025-01-01 10:00:00' AND x:1") == [
+        "created_at:'2025-01-01 10:00:00'", "AND", "x:1"]
+
+
+def test_parse_reads_comparators_and_strips_quotes():
+    assert parse_search("updated_at:>'2025-01-01T00:00:00Z' AND updated_at:<=2025-02-01") == [
+        Term("updated_at", ">", "2025-01-01T00:00:00Z"),
+        Term("updated_at", "<=", "2025-02-01"),
+    ]
+
+
+def test_greater_than_is_exclusive():
+    assert matching("updated_at:>'2025-01-01T00:00:00Z'") == ["20"]
+
+
+def test_greater_or_equal_is_inclusive():
+    assert matching("updated_at:>='2025-01-01T00:00:00Z'") == ["10", "20"]
+
+
+def test_less_than_and_less_or_equal():
+    assert matching("updated_at:<'2025-03-01T12:00:00Z'") == ["10"]
+    assert matching("updated_at:<='2025-03-01T12:00:00Z'") == ["10", "20"]
+
+
+def test_window_joined_by_and_keeps_both_bounds():
+    window = "updated_at:>'2025-01-01T00:00:00Z' AND updated_at:<='2025-02-01T00:00:00Z'"
+    assert matching(window) == []
+
+
+def test_whitespace_is_an_implicit_and():
+    assert matching("created_at:>2024-12-31T12:00:00Z updated_at:<2025-04-01") == ["20"]
+
+
+def test_colon_with_a_date_matches_the_whole_day():
+    assert matching("created_at:2025-01-01") == ["20"]
+
+
+def test_colon_with_a_timestamp_is_equality():
+    assert matching('updated_at:"2025-01-01T00:00:00Z"') == ["10"]
+
+
+def test_created_at_is_filtered_like_updated_at():
+    assert matching("created_at:<'2025-01-01T00:00:00Z'") == ["10"]
+
+
+def test_timezone_offsets_are_compared_as_instants():
+    assert matching("updated_at:>'2025-03-01T13:00:00+02:00'") == ["20"]
+
+
+def test_unknown_fields_and_free_text_are_ignored():
+    assert compile_search("status:open vendor:'Acme' hello") is None
+    assert matching("status:open AND updated_at:>2025-02-01") == ["20"]
+
+
+def test_empty_query_filters_nothing():
+    assert compile_search(None) is None
+    assert compile_search("   ") is None
+
+
+def test_negated_term_inverts_it():
+    assert matching("-updated_at:>2025-02-01") == ["10"]
+
+
+def test_id_comparison():
+    assert matching("id:>15") == ["20"]
+
+
+def test_unparseable_date_matches_nothing():
+    assert matching("updated_at:>yesterday") == []
