@@ -46,7 +46,12 @@ class ShopifySyncResource(ConfigurableResource):
 
 
 def build_resources() -> dict:
+    from dagster_dbt import DbtCliResource
+
+    from commerce_pipeline.transform.project import dbt_project
+
     return {
+        "dbt": DbtCliResource(project_dir=dbt_project),
         "dlt": DagsterDltResource(),
         "tenant_registry": TenantRegistryResource(),
         "shopify_sync": ShopifySyncResource(),

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from commerce_pipeline.settings import Settings, get_settings
 from commerce_pipeline.tenants.slugs import validate_tenant_id
 
@@ -45,6 +47,12 @@ class TenantWarehouse:
         out = {"tenant_id": self.tenant_id, "tenant_schema": self.schema, "warehouse": self.kind}
         if self.duckdb_path is not None:
             out["duckdb_path"] = str(self.duckdb_path)
+        if self.pg_url is not None:
+            # The password stays out: vars show up in logged dbt commands. profiles.yml
+            # reads it from COMMERCE_PG_PASSWORD.
+            url = make_url(self.pg_url)
+            out.update(pg_host=url.host or "127.0.0.1", pg_port=url.port or 5432,
+                       pg_user=url.username or "postgres", pg_database=url.database or "postgres")
         return out
 
     def describe(self) -> str:

@@ -79,3 +79,31 @@ def registry(commerce_home):
     reg = TenantRegistry(settings.control_db_url)
     yield reg
     reg.close()
+
+
+@pytest.fixture
+def simulator(tmp_path):
+    """A running Shopify simulator serving the stores in helpers.STORES."""
+    from commerce_pipeline.simulator import SimulatorServer, generate_store
+    from commerce_pipeline_tests.helpers import STORES
+
+    stores = [generate_store(name, seed=seed, customers=n) for name, (seed, n) in STORES.items()]
+    # Shopify's bucket size with a fast restore keeps these tests quick; the pacing
+    # test runs its own server with a small, slow bucket.
+    server = SimulatorServer(stores, bucket_size=1000, restore_rate=20000.0, data_dir=tmp_path / "sim")
+    server.start()
+    server.stores = {s.shop: s for s in stores}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tenants(simulator, registry, dagster_instance):
+    """The simulator's stores registered as tenants, each with its partition."""
+    from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
+
+    for shop, store in simulator.stores.items():
+        registry.add(shop, display_name=shop, shop_domain=f"{shop}.myshopify.com",
+                     api_base_url=simulator.base_url(shop), access_token=store.access_token)
+    dagster_instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, list(simulator.stores))
+    return list(simulator.stores)

@@ -4,7 +4,7 @@ import json
 
 from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.warehouse import query_readonly
-from commerce_pipeline_tests.ingest.conftest import asset_metadata, scalar, sync
+from commerce_pipeline_tests.helpers import asset_metadata, scalar, sync
 
 
 def _corrupt_two_orders(store):

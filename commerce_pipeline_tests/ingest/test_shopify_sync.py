@@ -6,7 +6,7 @@ from commerce_pipeline.simulator import SimulatorServer, generate_store
 from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
 from commerce_pipeline.warehouse import query_readonly
-from commerce_pipeline_tests.ingest.conftest import asset_metadata, scalar, sync
+from commerce_pipeline_tests.helpers import asset_metadata, scalar, sync
 
 RESOURCES = ("customers", "orders", "products")
 

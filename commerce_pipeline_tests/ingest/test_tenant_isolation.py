@@ -12,7 +12,7 @@ from commerce_pipeline.settings import get_settings
 from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
 from commerce_pipeline.warehouse import query_readonly
-from commerce_pipeline_tests.ingest.conftest import scalar, sync
+from commerce_pipeline_tests.helpers import scalar, sync
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
