@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from commerce_pipeline.automation import automation_sensor
 from commerce_pipeline.ingest.assets import shopify_assets, shopify_sync_job
 from commerce_pipeline.jobs import tenant_refresh_job
 from commerce_pipeline.resources import build_resources
@@ -13,6 +14,6 @@ defs = Definitions(
     assets=[shopify_assets, commerce_dbt_models],
     jobs=[shopify_sync_job, tenant_refresh_job],
     schedules=sync_schedules,
-    sensors=[tenant_registry_sensor],
+    sensors=[tenant_registry_sensor, automation_sensor],
     resources=build_resources(),
 )
