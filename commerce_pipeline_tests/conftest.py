@@ -107,3 +107,28 @@ def tenants(simulator, registry, dagster_instance):
                      api_base_url=simulator.base_url(shop), access_token=store.access_token)
     dagster_instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, list(simulator.stores))
     return list(simulator.stores)
+
+
+@pytest.fixture
+def pg_tenant(simulator, registry, dagster_instance, postgres_url, monkeypatch):
+    """A uniquely named tenant on the Postgres warehouse, backed by the first simulator store.
+
+    Yields (tenant id, store); the tenant's schema is dropped afterwards."""
+    from commerce_pipeline.storage import tenant_warehouse
+    from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
+
+    store = next(iter(simulator.stores.values()))
+    tenant = f"pgt-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("COMMERCE_WAREHOUSE", "postgres")
+    monkeypatch.setenv("COMMERCE_PG_URL", postgres_url.replace("+psycopg2", ""))
+    registry.add(tenant, display_name="pg", shop_domain=f"{store.shop}.myshopify.com",
+                 api_base_url=simulator.base_url(store.shop), access_token=store.access_token)
+    dagster_instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [tenant])
+    schema = tenant_warehouse(tenant).schema
+    yield tenant, store
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.begin() as con:
+            con.execute(sa.text(f'drop schema if exists "{schema}" cascade'))
+    finally:
+        engine.dispose()

@@ -3,14 +3,12 @@
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from commerce_pipeline.settings import get_settings
 from commerce_pipeline.storage import tenant_warehouse
-from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
 from commerce_pipeline.warehouse import query_readonly
 from commerce_pipeline_tests.helpers import scalar, sync
 
@@ -46,25 +44,16 @@ def test_cli_materializes_two_tenants_in_parallel_each_into_its_own_storage(simu
     assert tenant_dirs == sorted(tenants)
 
 
-def test_postgres_warehouse_gets_one_schema_per_tenant(simulator, registry, dagster_instance, postgres_url, monkeypatch):
-    store = next(iter(simulator.stores.values()))
-    tenant = f"pgt-{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("COMMERCE_WAREHOUSE", "postgres")
-    monkeypatch.setenv("COMMERCE_PG_URL", postgres_url.replace("+psycopg2", ""))
-    registry.add(tenant, display_name="pg", shop_domain=f"{store.shop}.myshopify.com",
-                 api_base_url=simulator.base_url(store.shop), access_token=store.access_token)
-    dagster_instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [tenant])
-    schema = tenant_warehouse(tenant).schema
+def test_postgres_warehouse_gets_one_schema_per_tenant(pg_tenant, dagster_instance, postgres_url):
+    tenant, store = pg_tenant
+    assert sync(dagster_instance, tenant).success
+    assert scalar(tenant, "select count(*) from shopify_orders") == store.count("orders")
     engine = sa.create_engine(postgres_url)
     try:
-        assert sync(dagster_instance, tenant).success
-        assert scalar(tenant, "select count(*) from shopify_orders") == store.count("orders")
         with engine.connect() as con:
             tables = set(con.execute(sa.text(
-                "select table_name from information_schema.tables where table_schema = :s"), {"s": schema}).scalars())
-        assert {"shopify_customers", "shopify_orders", "shopify_products"} <= tables
+                "select table_name from information_schema.tables where table_schema = :s"),
+                {"s": tenant_warehouse(tenant).schema}).scalars())
     finally:
-        with engine.begin() as con:
-            con.execute(sa.text(f'drop schema if exists "{schema}" cascade'))
-            con.execute(sa.text(f'drop schema if exists "{schema}_staging" cascade'))
         engine.dispose()
+    assert {"shopify_customers", "shopify_orders", "shopify_products"} <= tables

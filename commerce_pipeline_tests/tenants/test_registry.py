@@ -6,35 +6,7 @@ import pytest
 
 from commerce_pipeline.settings import get_settings
 from commerce_pipeline.tenants.registry import RegistryError, TenantNotFound, TenantRegistry
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def make_registry(request):
-    """Builds registries on this test's backend, reading the environment at call time."""
-    engine_kwargs, url, made = {}, None, []
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        schema = request.getfixturevalue("pg_schema")
-        engine_kwargs = {"connect_args": {"options": f"-csearch_path={schema}"}}
-
-    def make() -> TenantRegistry:
-        registry = TenantRegistry(url, get_settings(), engine_kwargs=engine_kwargs)
-        made.append(registry)
-        return registry
-
-    yield make
-    for registry in made:
-        registry.close()
-
-
-@pytest.fixture
-def registry(make_registry):
-    return make_registry()
-
-
-def add_acme(registry, tenant_id="acme", **overrides):
-    kwargs = dict(display_name="Acme Shoes", shop_domain="acme.myshopify.com") | overrides
-    return registry.add(tenant_id, **kwargs)
+from commerce_pipeline_tests.tenants import add_acme
 
 
 def test_added_tenant_can_be_read_back_with_defaults(registry):

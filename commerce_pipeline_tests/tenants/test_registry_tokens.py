@@ -11,7 +11,7 @@ from commerce_pipeline.tenants.crypto import (
     ensure_key_file,
 )
 from commerce_pipeline.tenants.registry import InvalidTenantField
-from commerce_pipeline_tests.tenants.test_registry import add_acme, make_registry  # noqa: F401
+from commerce_pipeline_tests.tenants import add_acme
 
 TOKEN = "shpat_secret_0123456789"
 

@@ -4,11 +4,7 @@ import pytest
 
 from commerce_pipeline.tenants.registry import InvalidTenantField, TenantExists
 # Fixtures shared with test_registry.py (SQLite + PostgreSQL backends).
-from commerce_pipeline_tests.tenants.test_registry import (  # noqa: F401
-    add_acme,
-    make_registry,
-    registry,
-)
+from commerce_pipeline_tests.tenants import add_acme
 
 BAD_IDS = ["Acme Shoes", "a", "under_score", "-x", "x" * 41]
 
