@@ -7,8 +7,8 @@ select
     line.sku,
     line.title,
     line.quantity,
-    cast(line.price as decimal(18, 2)) as unit_price,
-    cast(line.discounted_total as decimal(18, 2)) as discounted_total
+    cast(line.price as decimal(20, 4)) as unit_price,
+    cast(line.discounted_total as decimal(20, 4)) as discounted_total
 from {{ child_table('shopify', 'shopify_orders', 'line_items') }} as line
 inner join {{ source('shopify', 'shopify_orders') }} as orders
     on line._dlt_parent_id = orders._dlt_id
