@@ -1,0 +1,1 @@
+"""Identifier normalisation and junk/blocklist rules applied before identity resolution."""

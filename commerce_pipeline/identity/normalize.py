@@ -1,0 +1,101 @@
+"""Turn the identifiers customers type into comparable keys.
+
+Each function returns None when a value cannot be trusted as an identifier, so
+an unparseable value never becomes a join key in the identity graph. Junk that
+parses fine (0000000000, test@test.com) is the blocklist's job, not ours.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
+
+# Local part: allowed characters in dot-separated runs, so no leading, trailing or
+# doubled dot. Domain: dot-separated labels ending in a TLD of two or more letters.
+_LOCAL = r"[a-z0-9%+'_-]+(?:\.[a-z0-9%+'_-]+)*"
+_EMAIL = re.compile(rf"{_LOCAL}@(?:[a-z0-9-]+\.)+[a-z]{{2,}}")
+_GMAIL_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def normalize_email(raw: str | None) -> str | None:
+    """Trimmed, lower-cased email, or None if it is not syntactically an address.
+
+    Dots and +tags are kept: this is the address as the customer gave it.
+    """
+    if raw is None:
+        return None
+    email = str(raw).strip().lower()
+    return email if _EMAIL.fullmatch(email) else None
+
+
+def canonical_email(email: str | None) -> str | None:
+    """A matching key that folds the aliases Gmail delivers to one inbox.
+
+    For gmail.com/googlemail.com only: dots and a `+tag` in the local part are
+    dropped and googlemail.com becomes gmail.com. Other providers may treat dots
+    or tags as significant, so their addresses are returned unchanged. The result
+    is for matching, never for contacting the customer (it may not be deliverable
+    as written).
+    """
+    email = normalize_email(email)
+    if email is None:
+        return None
+    local, domain = email.rsplit("@", 1)
+    if domain not in _GMAIL_DOMAINS:
+        return email
+    local = local.split("+", 1)[0].replace(".", "")
+    return f"{local}@{_GMAIL_DOMAINS[domain]}" if local else None
+
+
+def _possible(text: str, default_country: str) -> PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, default_country)
+    except NumberParseException:
+        return None
+    # is_possible_number only checks the length for the country, which is what we
+    # want: is_valid_number also checks number-range assignments, and rejects the
+    # fictional 555 numbers in test data as well as freshly allocated ranges.
+    if not phonenumbers.is_possible_number(number):
+        return None
+    # A local-only number (7 digits in the US, no area code) is possible but
+    # ambiguous: the same digits in two area codes are two people. Precision first.
+    if phonenumbers.is_possible_number_with_reason(number) == (
+        ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+    ):
+        return None
+    return number
+
+
+def normalize_phone(raw: str | None, default_country: str = "US") -> str | None:
+    """E.164 (`+15551234567`), parsing national formats with the tenant's country.
+
+    Extensions are dropped (a desk extension does not identify a person).
+    Repeated-digit junk such as 0000000000 still comes out as E.164 here; the
+    blocklist decides it is junk, so the reason can be reported.
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not text:
+        return None
+    number = _possible(text, default_country)
+    if number is None and text.startswith("00"):
+        # "00" is the international prefix in most of the world, and people type it
+        # from countries whose prefix differs (the US uses 011): "001 555 123 4567".
+        number = _possible("+" + text[2:], default_country)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_id(raw: object) -> str | None:
+    """Other ids (loyalty, device, cookie): trimmed text, case kept, None if empty.
+
+    Case is kept because device and cookie ids are often case-sensitive tokens.
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    return text or None

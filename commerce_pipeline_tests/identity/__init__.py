@@ -1,0 +1,1 @@
+"""Tests for identifier normalisation and junk/blocklist rules."""
