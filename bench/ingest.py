@@ -1,0 +1,98 @@
+"""Ingestion benchmark: the bulk JSONL path and the paginated path, with the throttle off.
+
+    python -m bench.ingest --size small            # 10k customers (about 45k orders)
+    python -m bench.ingest --customers 2000 --json bench/ingest.json
+
+Each path runs in its own process (so peak memory is that stage's own) against the
+local simulator, loading through the real dlt source into a fresh DuckDB file.
+Prints a table; --json writes the figures. A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import platform
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+SIZES = {"small": 10_000, "medium": 100_000, "large": 500_000}
+THROTTLE_OFF = {"bucket_size": 10**9, "restore_rate": 10.0**9}
+
+
+def _run_path(mode: str, url: str, token: str, workdir: str, queue) -> None:
+    import dlt
+
+    from commerce_pipeline.ingest.shopify.client import ShopifyConnection
+    from commerce_pipeline.ingest.shopify.source import SyncReport, shopify_source
+
+    report = SyncReport()
+    connection = ShopifyConnection("bench", url, token)
+    source = shopify_source(connection, sync_lag_seconds=0, mode=mode, report=report, bulk_poll_interval=0.05)
+    pipeline = dlt.pipeline(
+        pipeline_name=f"bench_{mode}", pipelines_dir=f"{workdir}/dlt",
+        destination=dlt.destinations.duckdb(f"{workdir}/{mode}.duckdb"), dataset_name="bench",
+    )
+    started = time.perf_counter()
+    pipeline.run(source).raise_on_failed_jobs()
+    seconds = time.perf_counter() - started
+    rows = sum(report.fetched.values())
+    queue.put({
+        "stage": f"ingest_{mode}", "seconds": round(seconds, 2), "records": rows,
+        "records_per_second": round(rows / seconds), "peak_rss_mb": round(_peak_rss_mb()),
+        "quarantined": sum(report.quarantined.values()),
+    })
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run(customers: int, seed: int = 7) -> dict:
+    from commerce_pipeline.simulator import SimulatorServer, generate_store
+
+    started = time.perf_counter()
+    store = generate_store("bench-store", seed=seed, customers=customers)
+    generated = time.perf_counter() - started
+    counts = {r: store.count(r) for r in ("customers", "orders", "products")}
+    results = [{"stage": "generate_store", "seconds": round(generated, 2), "records": sum(counts.values()),
+                "records_per_second": round(sum(counts.values()) / generated), "peak_rss_mb": round(_peak_rss_mb())}]
+    ctx = mp.get_context("spawn")
+    with tempfile.TemporaryDirectory() as workdir, SimulatorServer(
+        [store], data_dir=Path(workdir) / "sim", **THROTTLE_OFF
+    ) as server:
+        for mode in ("bulk", "pages"):
+            queue = ctx.Queue()
+            child = ctx.Process(target=_run_path, args=(mode, server.graphql_url(store.shop), store.access_token, workdir, queue))
+            child.start()
+            results.append(queue.get())
+            child.join()
+    return {"customers": customers, "store": counts, "machine": _machine(), "stages": results}
+
+
+def _machine() -> str:
+    import os
+
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--customers", type=int, help="overrides --size")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    figures = run(args.customers or SIZES[args.size])
+    print(f"store: {figures['store']}  machine: {figures['machine']}")
+    print(f"{'stage':<16}{'seconds':>9}{'records':>10}{'records/s':>11}{'peak MB':>9}")
+    for s in figures["stages"]:
+        print(f"{s['stage']:<16}{s['seconds']:>9}{s['records']:>10}{s['records_per_second']:>11}{s['peak_rss_mb']:>9}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
