@@ -3,6 +3,7 @@
 from dagster import Definitions
 
 from commerce_pipeline.automation import automation_sensor
+from commerce_pipeline.identity.assets import customer_identifiers
 from commerce_pipeline.ingest.assets import shopify_assets, shopify_sync_job
 from commerce_pipeline.jobs import tenant_refresh_job
 from commerce_pipeline.resources import build_resources
@@ -11,7 +12,7 @@ from commerce_pipeline.tenants.sensors import tenant_registry_sensor
 from commerce_pipeline.transform.assets import commerce_dbt_models
 
 defs = Definitions(
-    assets=[shopify_assets, commerce_dbt_models],
+    assets=[shopify_assets, commerce_dbt_models, customer_identifiers],
     jobs=[shopify_sync_job, tenant_refresh_job],
     schedules=sync_schedules,
     sensors=[tenant_registry_sensor, automation_sensor],

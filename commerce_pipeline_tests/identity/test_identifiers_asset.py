@@ -1,0 +1,27 @@
+"""`customer_identifiers` materializes per tenant after staging, flagging the store's junk."""
+
+from commerce_pipeline.identity.assets import customer_identifiers
+from commerce_pipeline.identity.normalize import normalize_email
+from commerce_pipeline.ingest.assets import shopify_assets
+from commerce_pipeline.storage import tenant_warehouse
+from commerce_pipeline.transform.assets import commerce_dbt_models
+from commerce_pipeline.warehouse import query_readonly
+from commerce_pipeline_tests.helpers import asset_metadata, scalar, sync
+
+
+def test_identifiers_land_with_e164_phones_and_junk_excluded(simulator, tenants, dagster_instance):
+    tenant = tenants[0]
+    store = simulator.stores[tenant]
+    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_models, customer_identifiers))
+    assert result.success
+    customers = store.count("customers")
+    assert scalar(tenant, "select count(*) from customer_identifiers where kind = 'source_id' "
+                          "and source_key like 'shopify:%'") == customers
+    bad_phones = scalar(tenant, "select count(*) from customer_identifiers where kind = 'phone' "
+                                "and excluded_reason is null and not regexp_full_match(value, '\\+[1-9][0-9]{6,14}')")
+    assert bad_phones == 0
+    _, rows = query_readonly(tenant_warehouse(tenant), "select value, excluded_reason from customer_identifiers")
+    reasons = dict(rows)
+    junk = [normalize_email(v) or v for v in store.ground_truth["junk_identifiers"]]
+    assert junk and all(reasons[v] for v in junk)
+    assert asset_metadata(result, "customer_identifiers")["identifiers"] == len(rows)
