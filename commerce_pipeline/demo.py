@@ -42,12 +42,17 @@ class DemoTenant:
 
 def landed_counts(tenant_id: str, settings: Settings | None = None) -> dict[str, int]:
     warehouse = tenant_warehouse(tenant_id, settings)
+    _, rows = query_readonly(
+        warehouse,
+        f"select table_name from information_schema.tables where table_schema = '{warehouse.schema}'",
+    )
+    existing = {r[0] for r in rows}
     counts = {}
     for table in SUMMARY_TABLES:
-        try:
-            _, rows = query_readonly(warehouse, f"select count(*) from {table}")
-            counts[table] = int(rows[0][0])
-        except Exception:  # a table that never received a row (e.g. no quarantine) does not exist
+        # dlt creates a table only once it receives a row (e.g. no quarantine yet): that is 0.
+        if table in existing:
+            counts[table] = int(query_readonly(warehouse, f"select count(*) from {table}")[1][0][0])
+        else:
             counts[table] = 0
     return counts
 

@@ -108,11 +108,12 @@ def shopify_assets(
     except Exception as exc:
         cause = _root_cause(exc)
         registry.record_sync(tenant_id, success=False, at=datetime.now(timezone.utc), error=str(cause))
-        message = str(cause) if isinstance(cause, ShopifyAPIError) else f"{type(cause).__name__}: {cause}"
+        if isinstance(cause, ShopifyAPIError):
+            message = f"({cause.operation}): {cause.cause}"
+        else:
+            message = f": {type(cause).__name__}: {cause}"
         raise Failure(
-            description=f"Shopify sync failed for tenant '{tenant_id}': {message}".replace(
-                f"Shopify API failed for tenant '{tenant_id}' ", ""
-            ),
+            description=f"Shopify sync failed for tenant '{tenant_id}' {message}",
             metadata={"tenant": tenant_id, "cause": str(cause)},
         ) from exc
     registry.record_sync(tenant_id, success=True, at=datetime.now(timezone.utc))

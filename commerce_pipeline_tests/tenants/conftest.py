@@ -5,6 +5,7 @@ these tests start without a key so they can check what happens when it is missin
 """
 
 import pytest
+from cryptography.fernet import Fernet
 
 from commerce_pipeline.settings import get_settings
 from commerce_pipeline.tenants.registry import TenantRegistry
@@ -32,3 +33,11 @@ def make_registry(request):
 @pytest.fixture
 def registry(make_registry):
     return make_registry()
+
+
+@pytest.fixture
+def secret_key(monkeypatch):
+    """A fresh Fernet key in COMMERCE_SECRET_KEY."""
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("COMMERCE_SECRET_KEY", key)
+    return key

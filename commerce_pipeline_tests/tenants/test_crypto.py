@@ -16,14 +16,9 @@ from commerce_pipeline.tenants.crypto import (
 TOKEN = "shpat_0123456789abcdef"
 
 
-@pytest.fixture
-def env_key(monkeypatch):
-    key = Fernet.generate_key().decode()
-    monkeypatch.setenv("COMMERCE_SECRET_KEY", key)
-    return key
 
 
-def test_encrypted_token_decrypts_to_the_original(env_key):
+def test_encrypted_token_decrypts_to_the_original(secret_key):
     cipher = load_cipher(get_settings())
     ciphertext = cipher.encrypt(TOKEN)
     assert TOKEN not in ciphertext
@@ -67,7 +62,7 @@ def test_ensure_key_file_keeps_an_existing_key():
     assert ensure_key_file(settings).read_bytes() == first
 
 
-def test_ensure_key_file_writes_nothing_when_env_key_is_set(env_key):
+def test_ensure_key_file_writes_nothing_when_env_key_is_set(secret_key):
     path = ensure_key_file(get_settings())
     assert not path.exists()
 
@@ -91,10 +86,10 @@ def test_token_from_another_key_gives_a_clear_error(monkeypatch):
     assert TOKEN not in str(excinfo.value)
 
 
-def test_cipher_repr_names_the_source_not_the_key(env_key):
+def test_cipher_repr_names_the_source_not_the_key(secret_key):
     cipher = load_cipher(get_settings())
     assert repr(cipher) == "TokenCipher(source='COMMERCE_SECRET_KEY')"
-    assert env_key not in repr(cipher)
+    assert secret_key not in repr(cipher)
 
 
 def load_cipher_for(monkeypatch, key):

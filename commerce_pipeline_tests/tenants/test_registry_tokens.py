@@ -16,11 +16,6 @@ from commerce_pipeline_tests.tenants import add_acme
 TOKEN = "shpat_secret_0123456789"
 
 
-@pytest.fixture
-def secret_key(monkeypatch):
-    key = Fernet.generate_key().decode()
-    monkeypatch.setenv("COMMERCE_SECRET_KEY", key)
-    return key
 
 
 @pytest.fixture
