@@ -9,10 +9,10 @@ from commerce_pipeline.jobs import tenant_refresh_job
 from commerce_pipeline.resources import build_resources
 from commerce_pipeline.schedules import sync_schedules
 from commerce_pipeline.tenants.sensors import tenant_registry_sensor
-from commerce_pipeline.transform.assets import commerce_dbt_models
+from commerce_pipeline.transform.assets import commerce_dbt_models, commerce_dbt_staging
 
 defs = Definitions(
-    assets=[shopify_assets, commerce_dbt_models, customer_identifiers],
+    assets=[shopify_assets, commerce_dbt_staging, customer_identifiers, commerce_dbt_models],
     jobs=[shopify_sync_job, tenant_refresh_job],
     schedules=sync_schedules,
     sensors=[tenant_registry_sensor, automation_sensor],

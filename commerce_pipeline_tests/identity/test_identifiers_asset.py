@@ -4,7 +4,7 @@ from commerce_pipeline.identity.assets import customer_identifiers
 from commerce_pipeline.identity.normalize import normalize_email
 from commerce_pipeline.ingest.assets import shopify_assets
 from commerce_pipeline.storage import tenant_warehouse
-from commerce_pipeline.transform.assets import commerce_dbt_models
+from commerce_pipeline.transform.assets import commerce_dbt_staging
 from commerce_pipeline.warehouse import query_readonly
 from commerce_pipeline_tests.helpers import asset_metadata, scalar, sync
 
@@ -12,7 +12,7 @@ from commerce_pipeline_tests.helpers import asset_metadata, scalar, sync
 def test_identifiers_land_with_e164_phones_and_junk_excluded(simulator, tenants, dagster_instance):
     tenant = tenants[0]
     store = simulator.stores[tenant]
-    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_models, customer_identifiers))
+    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_staging, customer_identifiers))
     assert result.success
     customers = store.count("customers")
     assert scalar(tenant, "select count(*) from customer_identifiers where kind = 'source_id' "

@@ -7,7 +7,7 @@ from dagster import AssetKey
 from commerce_pipeline.definitions import defs
 from commerce_pipeline.ingest.assets import shopify_assets
 from commerce_pipeline.storage import tenant_warehouse
-from commerce_pipeline.transform.assets import commerce_dbt_models
+from commerce_pipeline.transform.assets import commerce_dbt_staging
 from commerce_pipeline.warehouse import query_readonly
 from commerce_pipeline_tests.helpers import scalar, sync
 
@@ -22,7 +22,7 @@ def test_staging_models_follow_ingestion_automatically():
 def test_staging_builds_for_a_tenant_with_its_dbt_tests_passing(simulator, tenants, dagster_instance):
     tenant = tenants[0]
     store = simulator.stores[tenant]
-    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_models))
+    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_staging))
     assert result.success
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks)
@@ -43,6 +43,6 @@ def test_staging_builds_for_a_tenant_with_its_dbt_tests_passing(simulator, tenan
 
 def test_staging_builds_on_postgres_in_the_tenant_schema(pg_tenant, dagster_instance):
     tenant, store = pg_tenant
-    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_models))
+    result = sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_staging))
     assert result.success
     assert scalar(tenant, "select count(*) from stg_shopify__orders") == store.count("orders")
