@@ -86,6 +86,28 @@ def base_email(rng: np.random.Generator, first: str, last: str) -> str:
     return f"{local}@{DOMAINS[int(rng.choice(len(DOMAINS), p=DOMAIN_WEIGHTS))]}"
 
 
+def mailbox(email: str) -> str:
+    """The inbox an address delivers to, folding case, dots and +tags (conservatively, for all
+    providers): two persons never share one, as no provider hands out a taken address."""
+    local, domain = email.strip().lower().split("@")
+    return local.split("+", 1)[0].replace(".", "") + "@" + domain
+
+
+def unique_email(rng: np.random.Generator, first: str, last: str, taken: set[str]) -> str:
+    """A base_email whose inbox no other person has; common names get a number, as in life."""
+    email = base_email(rng, first, last)
+    for _ in range(20):
+        if mailbox(email) not in taken:
+            break
+        email = base_email(rng, first, last)
+    local, domain = email.split("@")
+    suffix = 1
+    while mailbox(email) in taken:
+        email, suffix = f"{local}{suffix}@{domain}", suffix + 1
+    taken.add(mailbox(email))
+    return email
+
+
 def messy(rng: np.random.Generator, email: str) -> str:
     """How an email arrives from a checkout form: sometimes capitalised, sometimes padded."""
     r = rng.random()
@@ -99,7 +121,8 @@ def messy(rng: np.random.Generator, email: str) -> str:
     return email
 
 
-def alias_email(rng: np.random.Generator, email: str, kind: str, first: str, last: str) -> str:
+def alias_email(rng: np.random.Generator, email: str, kind: str, first: str, last: str,
+                taken: set[str] | None = None) -> str:
     local, domain = email.strip().lower().split("@")
     if kind == "case":
         return f"{local.upper() if rng.random() < 0.5 else local.title()}@{domain.upper()}"
@@ -108,7 +131,8 @@ def alias_email(rng: np.random.Generator, email: str, kind: str, first: str, las
         if domain == "gmail.com" and "." not in local and len(local) > 3 and rng.random() < 0.5:
             return f"{local[:2]}.{local[2:]}@{domain}"
         return f"{local}+{tag}@{domain}"
-    return base_email(rng, first, last)  # a second address, often at another provider
+    # A second address, often at another provider.
+    return unique_email(rng, first, last, set() if taken is None else taken)
 
 
 def _phone(rng, c: Country, digits: str | None) -> str | None:
@@ -147,9 +171,10 @@ def build_identities(
     at_home = {i for h in out.households for i in h["person_ids"]}  # 1-based
     hub_of = {i: _pick(rng, out.hubs) for i in np.flatnonzero(pos_person)
               if rng.random() < SHARE_HUB and i + 1 not in at_home}
+    taken: set[str] = set()
     for i in range(n):
         address = addresses[i]
-        email = base_email(rng, firsts[i], lasts[i])
+        email = unique_email(rng, firsts[i], lasts[i], taken)
         phone = hub_of.get(i) or _phone(rng, c, digits[i])
         primary_email: str | None = messy(rng, email)
         if pos_person[i] and rng.random() < 0.15:  # some walk-ins give no email...
@@ -158,7 +183,7 @@ def build_identities(
         out.accounts.append(Account(i, firsts[i], lasts[i], primary_email, phone, address))
         for _ in range(int(accounts_per_person[i]) - 1):
             kind = _pick(rng, ("case", "gmail", "second", "phone"))
-            alias = alias_email(rng, email, kind, firsts[i], lasts[i])
+            alias = alias_email(rng, email, kind, firsts[i], lasts[i], taken)
             name = NICKNAMES.get(firsts[i], firsts[i]) if rng.random() < 0.3 else firsts[i]
             if kind == "phone":  # another email, same phone: give them one if they had none
                 digits[i] = digits[i] or national_number(rng, c)

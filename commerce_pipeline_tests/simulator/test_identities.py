@@ -126,3 +126,15 @@ def test_write_ground_truth_round_trips_as_json(tmp_path):
     assert len(loaded["customer_person"]) == 1500
     assert {"person_id", "lam", "p", "acquired_at", "alive_at_end"} <= set(loaded["persons"][0])
     assert {"person_id", "at", "net_amount"} == set(loaded["future_purchases"][0])
+
+
+def test_no_two_persons_share_an_inbox():
+    # As with real providers: once an address is taken, a namesake gets another one.
+    inbox_person: dict[str, int] = {}
+    for customer in customers():
+        email = customer.get("email")
+        if not email or email.strip() in JUNK_EMAILS:
+            continue
+        local, domain = email.strip().lower().split("@")
+        inbox = local.split("+")[0].replace(".", "") + "@" + domain
+        assert inbox_person.setdefault(inbox, person_of(customer)) == person_of(customer), inbox
