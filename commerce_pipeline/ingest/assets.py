@@ -31,10 +31,14 @@ from commerce_pipeline.resources import ShopifySyncResource, TenantRegistryResou
 from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.tenants.partitions import tenants_partitions
 
+_VERSION_LOG = (
+    "Raw, as loaded by dlt: an append-only log with one row per fetched version "
+    "(staging keeps the latest updated_at per id)."
+)
 DESCRIPTIONS = {
-    "shopify_customers": "Shopify customers of the tenant's store, merged on id (raw, as loaded by dlt).",
-    "shopify_orders": "Shopify orders with line items, refunds and discount codes, merged on id.",
-    "shopify_products": "Shopify products with variants and category, merged on id.",
+    "shopify_customers": f"Shopify customers of the tenant's store. {_VERSION_LOG}",
+    "shopify_orders": f"Shopify orders with line items, refunds and discount codes. {_VERSION_LOG}",
+    "shopify_products": f"Shopify products with variants and category. {_VERSION_LOG}",
 }
 
 
@@ -125,6 +129,7 @@ def shopify_assets(
             metadata={
                 **(result.metadata or {}),
                 **report.metadata(resource),
+                "write_disposition": "append",  # versions are kept; staging picks the latest
                 "tenant": tenant_id,
                 "warehouse": MetadataValue.text(warehouse.describe()),
             },

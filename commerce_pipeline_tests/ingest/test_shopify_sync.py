@@ -50,7 +50,7 @@ def test_second_sync_without_changes_fetches_nothing(simulator, tenants, dagster
     assert scalar(tenant, "select count(*) from shopify_orders") == simulator.stores[tenant].count("orders")
 
 
-def test_updated_orders_are_fetched_and_merged_in_place(simulator, tenants, dagster_instance):
+def test_updated_orders_are_fetched_and_appended_as_new_versions(simulator, tenants, dagster_instance):
     tenant = tenants[0]
     store = simulator.stores[tenant]
     sync(dagster_instance, tenant)
@@ -58,15 +58,17 @@ def test_updated_orders_are_fetched_and_merged_in_place(simulator, tenants, dags
     result = sync(dagster_instance, tenant)
     assert asset_metadata(result, "shopify_orders")["records_fetched"] == 10
     assert asset_metadata(result, "shopify_customers")["records_fetched"] == 0
-    assert scalar(tenant, "select count(*) from shopify_orders") == store.count("orders")
+    # The raw table is a version log: the first version of every order plus the 10 new ones.
+    assert scalar(tenant, "select count(*) from shopify_orders") == store.count("orders") + 10
+    assert scalar(tenant, "select count(distinct id) from shopify_orders") == store.count("orders")
     by_id = {int(n["id"].rsplit("/", 1)[1]): n for n in store.records("orders")}
     ids = ", ".join(str(i) for i in changed)
     _, rows = query_readonly(
         tenant_warehouse(tenant),
-        f"select id, strftime(updated_at, '%Y-%m-%dT%H:%M:%SZ') from shopify_orders where id in ({ids})",
+        "select id, count(*), strftime(max(updated_at), '%Y-%m-%dT%H:%M:%SZ') "
+        f"from shopify_orders where id in ({ids}) group by id",
     )
-    rows = dict(rows)
-    assert rows == {i: by_id[i]["updatedAt"] for i in changed}
+    assert {row[0]: (row[1], row[2]) for row in rows} == {i: (2, by_id[i]["updatedAt"]) for i in changed}
 
 
 def test_paginated_first_sync_drains_a_300_line_item_order(simulator, tenants, dagster_instance):

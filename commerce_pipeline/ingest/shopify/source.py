@@ -1,7 +1,11 @@
 """The dlt source for one Shopify store: customers, orders and products.
 
-Each resource merges on the Shopify id and loads incrementally on `updated_at`
-(dlt keeps the cursor in the tenant's own pipeline state). The first sync of a
+Each raw table is an append-only version log: every fetched version of a record is
+kept (child rows hang off their parent version through `_dlt_parent_id`), and the
+dbt staging models pick the latest `updated_at` per id. A merge would let a
+late-arriving older version (a webhook delivered late) overwrite a newer one.
+Resources load incrementally on `updated_at` (dlt keeps the cursor in the
+tenant's own pipeline state). The first sync of a
 resource, with no cursor yet, uses a bulk operation; later syncs page through
 records changed since the cursor. The window's upper end trails the clock by a
 small lag so a record written in the same second as a sync is not skipped by the
@@ -115,23 +119,36 @@ def shopify_source(
     ]
 
 
-def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection):
+def version_log_hints(resource: str) -> dict:
+    """dlt resource hints of a raw Shopify table: append-only, declared columns.
+
+    No primary key: ids repeat by design (one row per version), and a key hint would
+    let a destination that enforces keys refuse the second version."""
     columns: TTableSchemaColumns = COLUMNS[resource]
     nested = {
         path: dlt.mark.make_nested_hints(columns=cols)
         for path, cols in NESTED_COLUMNS.get(resource, {}).items()
     }
+    return {
+        "name": table_name(resource),
+        "write_disposition": "append",
+        "columns": columns,
+        "nested_hints": nested or None,
+    }
 
-    @dlt.resource(
-        name=table_name(resource),
-        primary_key="id",
-        write_disposition="merge",
-        columns=columns,
-        nested_hints=nested or None,
-    )
+
+def version_log_resource(resource: str, rows: list[dict]):
+    """Already-mapped rows (e.g. from a webhook payload) into the same version log."""
+    return dlt.resource(rows, **version_log_hints(resource))
+
+
+def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection):
+    @dlt.resource(**version_log_hints(resource))
     def fetch(
+        # An open lower bound already skips the last sync's boundary rows, so no
+        # dedup key is needed; a re-fetched version is deduplicated by staging.
         updated_at=dlt.sources.incremental(
-            "updated_at", range_start="open", on_cursor_value_missing="include"
+            "updated_at", range_start="open", on_cursor_value_missing="include", primary_key=()
         ),
     ):
         now = datetime.now(timezone.utc)

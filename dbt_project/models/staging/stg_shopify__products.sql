@@ -1,4 +1,4 @@
--- One row per Shopify product with its category.
+-- One row per Shopify product: the latest version (by updated_at) in the raw version log.
 select
     id as shopify_product_id,
     title,
@@ -10,4 +10,4 @@ select
     category_full_name,
     created_at,
     updated_at
-from {{ source('shopify', 'shopify_products') }}
+from {{ latest_version(raw_table('shopify', 'shopify_products')) }} as latest
