@@ -1,0 +1,9 @@
+{{ config(materialized='table') }}
+-- The RFM segment of each profile from the one rule table (macros/rfm.sql).
+with scores as (
+    select profile_id, r_score, f_score, m_score, {{ rfm_fm_score('f_score', 'm_score') }} as fm_score
+    from {{ ref('customer_rfm_scores') }}
+)
+
+select profile_id, r_score, f_score, m_score, fm_score, {{ rfm_segment('r_score', 'fm_score') }} as rfm_segment
+from scores
