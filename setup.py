@@ -22,6 +22,7 @@ setup(
         "duckdb>=1.3,<3",
         "pandas>=2.2,<4",
         "scikit-learn>=1.5,<2",
+        "scipy>=1.11",  # connected components of the identity graph
         "lightgbm>=4.5,<5",
         "matplotlib>=3.8,<4",
         "sendgrid>=6.11,<7",

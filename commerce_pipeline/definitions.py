@@ -3,7 +3,7 @@
 from dagster import Definitions
 
 from commerce_pipeline.automation import automation_sensor
-from commerce_pipeline.identity.assets import customer_identifiers
+from commerce_pipeline.identity.assets import customer_identifiers, identity_resolution
 from commerce_pipeline.ingest.assets import shopify_assets, shopify_sync_job
 from commerce_pipeline.jobs import tenant_refresh_job
 from commerce_pipeline.resources import build_resources
@@ -12,7 +12,8 @@ from commerce_pipeline.tenants.sensors import tenant_registry_sensor
 from commerce_pipeline.transform.assets import commerce_dbt_models, commerce_dbt_staging
 
 defs = Definitions(
-    assets=[shopify_assets, commerce_dbt_staging, customer_identifiers, commerce_dbt_models],
+    assets=[shopify_assets, commerce_dbt_staging, customer_identifiers, identity_resolution,
+            commerce_dbt_models],
     jobs=[shopify_sync_job, tenant_refresh_job],
     schedules=sync_schedules,
     sensors=[tenant_registry_sensor, automation_sensor],

@@ -16,10 +16,13 @@ class TenantRegistryResource(ConfigurableResource):
         default=None, description="SQLAlchemy URL; defaults to COMMERCE_CONTROL_DB_URL or SQLite"
     )
 
+    def control_db_url_or_default(self) -> str:
+        return self.control_db_url or get_settings().control_db_url
+
     def registry(self):
         from commerce_pipeline.tenants.registry import TenantRegistry
 
-        return TenantRegistry(self.control_db_url or get_settings().control_db_url)
+        return TenantRegistry(self.control_db_url_or_default())
 
 
 class ShopifySyncResource(ConfigurableResource):

@@ -79,3 +79,9 @@ def tenant_warehouse(tenant_id: str, settings: Settings | None = None) -> Tenant
         return TenantWarehouse(tenant_id, "postgres", schema, pg_url=settings.pg_url)
     path = tenant_home(tenant_id, settings) / "warehouse.duckdb"
     return TenantWarehouse(tenant_id, "duckdb", schema, duckdb_path=path)
+
+
+def tenant_ground_truth(tenant_id: str, settings: Settings | None = None) -> Path:
+    """Known answers for a tenant, where any exist (the simulator's stores ship them): identity
+    and model quality are measured against this file when it is present."""
+    return tenant_home(tenant_id, settings) / "ground_truth.json"

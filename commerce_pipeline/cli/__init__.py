@@ -17,6 +17,7 @@ _COMMANDS = {
     "sql": "commerce_pipeline.cli.sql:sql",
     "sync": "commerce_pipeline.cli.sync:sync",
     "init": "commerce_pipeline.cli.init:init",
+    "identity": "commerce_pipeline.cli.identity:identity",
 }
 
 

@@ -31,22 +31,44 @@ def normalize_email(raw: str | None) -> str | None:
 
 
 def canonical_email(email: str | None) -> str | None:
-    """A matching key that folds the aliases Gmail delivers to one inbox.
+    """A matching key: the inbox an address delivers to.
 
-    For gmail.com/googlemail.com only: dots and a `+tag` in the local part are
-    dropped and googlemail.com becomes gmail.com. Other providers may treat dots
-    or tags as significant, so their addresses are returned unchanged. The result
-    is for matching, never for contacting the customer (it may not be deliverable
-    as written).
+    A `+tag` is dropped for every provider (Gmail, Outlook, iCloud, Proton, Fastmail and
+    most others deliver `name+tag@` to `name@`: two people cannot hold one inbox's
+    sub-addresses). Dots are dropped for gmail.com/googlemail.com only, which ignore them
+    (other providers may not), and googlemail.com becomes gmail.com. The result is for
+    matching, never for contacting the customer.
     """
     email = normalize_email(email)
     if email is None:
         return None
     local, domain = email.rsplit("@", 1)
-    if domain not in _GMAIL_DOMAINS:
-        return email
-    local = local.split("+", 1)[0].replace(".", "")
-    return f"{local}@{_GMAIL_DOMAINS[domain]}" if local else None
+    local = local.split("+", 1)[0]
+    if domain in _GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), _GMAIL_DOMAINS[domain]
+    return f"{local}@{domain}" if local else None
+
+
+# Short forms people give at one checkout and not at another.
+NICKNAMES = {
+    "bill": "william", "will": "william", "bob": "robert", "rob": "robert", "liz": "elizabeth",
+    "beth": "elizabeth", "mike": "michael", "jen": "jennifer", "jenny": "jennifer",
+    "rick": "richard", "dick": "richard", "joe": "joseph", "tom": "thomas", "matt": "matthew",
+    "tony": "anthony", "steve": "steven", "andy": "andrew", "josh": "joshua", "dan": "daniel",
+    "danny": "daniel", "sam": "samuel", "patty": "patricia", "pat": "patricia", "kate": "katherine",
+    "katie": "katherine", "chris": "christopher", "dave": "david", "jim": "james", "jimmy": "james",
+    "sue": "susan", "nick": "nicholas", "ben": "benjamin", "alex": "alexander", "meg": "margaret",
+}
+
+
+def canonical_given_name(raw: str | None) -> str | None:
+    """Lower-cased first given name with common nicknames folded (Bill -> william)."""
+    if raw is None:
+        return None
+    parts = re.sub(r"[^\w\s'-]", " ", str(raw).strip().lower()).split()
+    if not parts:
+        return None
+    return NICKNAMES.get(parts[0], parts[0])
 
 
 def _possible(text: str, default_country: str) -> PhoneNumber | None:

@@ -4,6 +4,7 @@ import pytest
 
 from commerce_pipeline.identity.normalize import (
     canonical_email,
+    canonical_given_name,
     normalize_email,
     normalize_id,
     normalize_phone,
@@ -40,8 +41,14 @@ def test_canonical_googlemail_maps_to_gmail():
     assert canonical_email("mary.smith@googlemail.com") == "marysmith@gmail.com"
 
 
-def test_canonical_other_domains_are_unchanged():
-    assert canonical_email("Mary.Smith+shop@Yahoo.com") == "mary.smith+shop@yahoo.com"
+def test_canonical_other_domains_keep_dots_and_drop_plus_tag():
+    assert canonical_email("Mary.Smith+shop@Yahoo.com") == "mary.smith@yahoo.com"
+
+
+def test_given_name_folds_case_and_nicknames():
+    assert canonical_given_name("  Bill ") == canonical_given_name("WILLIAM") == "william"
+    assert canonical_given_name("Mary Ann") == "mary"
+    assert canonical_given_name("") is None
 
 
 def test_canonical_of_invalid_or_tag_only_gmail_is_none():

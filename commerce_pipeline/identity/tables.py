@@ -1,0 +1,45 @@
+"""Reading and writing the identity tables of one tenant's warehouse."""
+
+from __future__ import annotations
+
+import dlt
+import pandas as pd
+
+from commerce_pipeline.ingest.pipelines import tenant_pipeline
+from commerce_pipeline.storage import TenantWarehouse
+from commerce_pipeline.warehouse import query_readonly
+
+_T, _TS, _I = "text", "timestamp", "bigint"
+
+
+def _cols(required=(), **types: str) -> dict:
+    return {name: {"data_type": t, "nullable": name not in required} for name, t in types.items()}
+
+
+IDENTIFIER_COLUMNS = _cols(("source_key", "kind", "value"), source_key=_T, source_kind=_T, channel=_T,
+                           kind=_T, value=_T, match_key=_T, given_name=_T, priority=_I,
+                           excluded_reason=_T)
+MEMBER_COLUMNS = _cols(("source_key", "profile_id"), source_key=_T, source_kind=_T, channel=_T,
+                       profile_id=_T, linked_by=_T, resolved_at=_TS, resolved_run_id=_T)
+QUEUE_COLUMNS = _cols(("group_key", "status"), group_key=_T, status=_T, accounts=_I, source_keys=_T,
+                      evidence=_T, decided_by=_T, decided_at=_TS, queued_run_id=_T)
+HISTORY_COLUMNS = _cols(("event_id", "event"), event_id=_T, event=_T, profile_id=_T,
+                        related_profile_ids=_T, source_keys=_T, identifier_kind=_T,
+                        identifier_value=_T, decided_by=_T, reason=_T, at=_TS, run_id=_T)
+
+
+def read_table(warehouse: TenantWarehouse, table: str) -> pd.DataFrame | None:
+    """The whole table, or None where it does not exist yet (a tenant's first run)."""
+    _, found = query_readonly(warehouse, "select table_name from information_schema.tables "
+                                         f"where table_schema = '{warehouse.schema}' and table_name = '{table}'")
+    if not found:
+        return None
+    columns, rows = query_readonly(warehouse, f"select * from {table}")
+    return pd.DataFrame(rows, columns=columns)
+
+
+def write_tables(tenant_id: str, pipeline_name: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:
+    """Load {table: (rows, write_disposition, columns)} in one dlt run of the tenant's pipeline."""
+    resources = [dlt.resource(rows, name=name, write_disposition=disposition, columns=columns)
+                 for name, (rows, disposition, columns) in tables.items()]
+    tenant_pipeline(pipeline_name, tenant_id).run(resources).raise_on_failed_jobs()
