@@ -11,7 +11,7 @@ from typing import Callable
 
 from commerce_pipeline.settings import Settings, get_settings
 from commerce_pipeline.simulator import SimulatorServer, generate_store, write_ground_truth
-from commerce_pipeline.storage import tenant_warehouse
+from commerce_pipeline.storage import tenant_ground_truth, tenant_warehouse
 from commerce_pipeline.tenants.crypto import ensure_key_file
 from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME, tenant_run_tags
 from commerce_pipeline.tenants.registry import TenantRegistry
@@ -26,9 +26,11 @@ DEMO_STORES = {
 SUMMARY_TABLES = (
     "shopify_customers",
     "shopify_orders",
-    "shopify_orders__line_items",
     "shopify_products",
     "shopify_quarantine",
+    "profile_members",
+    "customer_profile",
+    "manual_merge_queue",
 )
 
 
@@ -63,8 +65,9 @@ def start_simulator(size: str, port: int, settings: Settings, seed: int = 7):
     server = SimulatorServer(stores, port=port, data_dir=data_dir)
     server.start()
     for store in stores:
-        # Ground truth stays outside anything the pipeline reads.
         write_ground_truth(store, data_dir / f"{store.shop}.ground_truth.json")
+        # Where the identity step looks for known answers, to report its precision and recall.
+        write_ground_truth(store, tenant_ground_truth(store.shop, settings))
     return server, stores
 
 

@@ -40,6 +40,16 @@ def test_demo_materializes_every_tenant_and_prints_what_landed(demo_run):
     assert "FAILED" not in table
 
 
+def test_demo_builds_unified_profiles_from_the_synced_records(demo_run, demo_home):
+    proc = _cli(demo_home, "sql", "demo-outfitters",
+                "select count(*) as profiles, sum(total_orders) as orders from customer_profile", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    [row] = json.loads(proc.stdout)
+    raw = json.loads(_cli(demo_home, "sql", "demo-outfitters",
+                          "select count(distinct source_key) as n from profile_members", "--format", "json").stdout)
+    assert 0 < row["profiles"] <= raw[0]["n"] and row["orders"] > 0
+
+
 def test_sql_reads_a_demo_tenant_and_tenants_list_shows_the_sync(demo_run, demo_home):
     proc = _cli(demo_home, "sql", "demo-outfitters", "select count(*) as n from shopify_orders", "--format", "json")
     assert proc.returncode == 0, proc.stderr
