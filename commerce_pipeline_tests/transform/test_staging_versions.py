@@ -6,12 +6,15 @@ the Shopify mapper -> the same append-only resource hints as the sync."""
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from commerce_pipeline.ingest.assets import shopify_assets
 from commerce_pipeline.ingest.pipelines import tenant_pipeline
+from commerce_pipeline.ingest.shopify.columns import COLUMNS, NESTED_COLUMNS
 from commerce_pipeline.ingest.shopify.mappers import map_records
 from commerce_pipeline.ingest.shopify.source import version_log_resource
 from commerce_pipeline.simulator import SimulatorServer, Store, generate_store
@@ -22,6 +25,7 @@ from commerce_pipeline.transform.assets import commerce_dbt_staging
 from commerce_pipeline.warehouse import query_readonly
 from commerce_pipeline_tests.helpers import scalar, sync
 
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CUSTOMER_ID, ORDER_ID = 990001, 880001
 CREATED = datetime(2026, 7, 1, 9, 0, tzinfo=timezone.utc)
 OLDER, NEWER = CREATED + timedelta(days=1), CREATED + timedelta(days=2)
@@ -211,3 +215,19 @@ def test_empty_stand_ins_are_typed_like_the_tables_dlt_creates(orderless_tenant,
     assert scalar(tenant, "select count(*) from stg_shopify__product_variants") == 1
     assert {row[0] for row in from_stand_ins} >= set(EMPTY_MODELS)
     assert rows_of(tenant, shape) == from_stand_ins
+
+
+def test_dbt_declares_the_raw_columns_dlt_is_told_to_create():
+    """The empty stand-ins are built from the dbt source declarations; they must be dlt's."""
+    doc = yaml.safe_load((DBT_PROJECT / "models/staging/_shopify__sources.yml").read_text())
+    tables = {t["name"]: t for t in doc["sources"][0]["tables"]}
+    for resource, columns in COLUMNS.items():
+        table = tables[f"shopify_{resource}"]
+        declared = {c["name"]: c["data_type"] for c in table["columns"]}
+        assert declared == {name: hint["data_type"] for name, hint in columns.items()}
+        children = {
+            "__".join(path) if isinstance(path, tuple) else path:
+                {name: hint["data_type"] for name, hint in child.items()}
+            for path, child in NESTED_COLUMNS.get(resource, {}).items()
+        }
+        assert table["meta"].get("dlt_children", {}) == children
