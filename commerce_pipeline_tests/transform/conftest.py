@@ -33,6 +33,7 @@ class BuiltTenant:
     warehouse: TenantWarehouse
     home: Path
     env: dict
+    model_build: object = None  # the Dagster result of the last full build of the dbt models
 
     def frame(self, sql: str) -> pd.DataFrame:
         columns, rows = query_readonly(self.warehouse, sql)
@@ -103,7 +104,8 @@ def build_tenant(home: Path, env: dict, store: Store, tenant: str) -> BuiltTenan
             built = BuiltTenant(tenant, store, tenant_warehouse(tenant), home, env)
     finally:
         server.stop()
-    assert built.build_models().success
+    built.model_build = built.build_models()
+    assert built.model_build.success
     return built
 
 

@@ -12,6 +12,16 @@ from commerce_pipeline_tests.transform.conftest import gid_number, raw_orders
 TIE_ORDER = {"UNSUBSCRIBED": 0, "NOT_SUBSCRIBED": 1, "SUBSCRIBED": 3}
 
 
+def test_dbt_tests_of_the_models_run_as_passing_asset_checks(duckdb_store):
+    checks = duckdb_store.model_build.get_asset_check_evaluations()
+    checked = {c.asset_key.path[-1] for c in checks}
+    assert {"customer_profile", "customer_features", "daily_commerce_metrics", "top_customers"} <= checked
+    assert all(c.passed for c in checks)
+    names = {(c.asset_key.path[-1], c.check_name) for c in checks}
+    assert ("customer_features", "rfm_segment_is_a_known_segment") in names
+    assert ("daily_commerce_metrics", "daily_metrics_reconcile_with_profiles") in names
+
+
 @pytest.fixture(scope="module")
 def profiles(duckdb_store) -> pd.DataFrame:
     return duckdb_store.table("customer_profile").set_index("profile_id")
