@@ -19,6 +19,8 @@ from dagster import (
     multi_asset,
 )
 
+from commerce_pipeline.identity.blocklist import Blocklist
+from commerce_pipeline.identity.control import IdentityControl
 from commerce_pipeline.identity.identifiers import IdentifierRules, extract_identifiers
 from commerce_pipeline.identity.resolution_run import run_resolution
 from commerce_pipeline.identity.tables import IDENTIFIER_COLUMNS, write_tables
@@ -52,7 +54,14 @@ def customer_identifiers(context: AssetExecutionContext, tenant_registry: Tenant
                                  "email_raw, phone_raw from stg_shopify__customers")
     orders = _rows(warehouse, "select shopify_order_id, shopify_customer_id, email_raw, phone_raw "
                               "from stg_shopify__orders")
-    rows = extract_identifiers(customers, orders, IdentifierRules(default_country=tenant.default_country))
+    control = IdentityControl(tenant_registry.control_db_url_or_default())
+    try:
+        values, patterns = control.blocklist(tenant_id)
+    finally:
+        control.close()
+    rules = IdentifierRules(default_country=tenant.default_country,
+                            blocklist=Blocklist(values, patterns, tenant.default_country))
+    rows = extract_identifiers(customers, orders, rules)
     write_tables(tenant_id, "identity", {"customer_identifiers": (rows, "replace", IDENTIFIER_COLUMNS)})
     excluded = Counter(r["excluded_reason"].split(" (")[0] for r in rows if r["excluded_reason"])
     return MaterializeResult(
@@ -62,6 +71,7 @@ def customer_identifiers(context: AssetExecutionContext, tenant_registry: Tenant
             "source_records": len({r["source_key"] for r in rows}),
             "by_kind": MetadataValue.json(dict(Counter(r["kind"] for r in rows))),
             "excluded_by_reason": MetadataValue.json(dict(excluded)),
+            "tenant_blocklist_entries": len(values) + len(patterns),
         }
     )
 

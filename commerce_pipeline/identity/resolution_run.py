@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from dagster import MetadataValue
 
-from commerce_pipeline.identity.decisions import MergeDecisions
+from commerce_pipeline.identity.control import IdentityControl
 from commerce_pipeline.identity.normalize import normalize_email, normalize_phone
 from commerce_pipeline.identity.quality import identifier_leaks, load_ground_truth, pairwise_quality
 from commerce_pipeline.identity.resolution import Resolution, resolve
@@ -43,11 +43,11 @@ def run_resolution(tenant_id: str, control_db_url: str, run_id: str,
         raise RuntimeError(f"tenant '{tenant_id}' has no customer_identifiers table: "
                            "materialize customer_identifiers first")
     previous = read_table(warehouse, "profile_members")
-    decisions_store = MergeDecisions(control_db_url)
+    control = IdentityControl(control_db_url)
     try:
-        decisions = decisions_store.latest(tenant_id)
+        decisions = control.latest_decisions(tenant_id)
     finally:
-        decisions_store.close()
+        control.close()
     now = now or datetime.now(UTC)
     result = resolve(identifiers, previous, decisions, max_accounts=MAX_ACCOUNTS_PER_AUTO_MERGE,
                      run_id=run_id, now=now)
