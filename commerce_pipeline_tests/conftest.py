@@ -126,9 +126,6 @@ def pg_tenant(simulator, registry, dagster_instance, postgres_url, monkeypatch):
     dagster_instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [tenant])
     schema = tenant_warehouse(tenant).schema
     yield tenant, store
-    engine = sa.create_engine(postgres_url)
-    try:
-        with engine.begin() as con:
-            con.execute(sa.text(f'drop schema if exists "{schema}" cascade'))
-    finally:
-        engine.dispose()
+    from commerce_pipeline_tests.helpers import drop_pg_schema
+
+    drop_pg_schema(postgres_url, schema)

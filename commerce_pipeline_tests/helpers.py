@@ -32,5 +32,17 @@ def asset_metadata(result, asset_name):
     raise AssertionError(f"no materialization of {asset_name}")
 
 
+def drop_pg_schema(postgres_url: str, schema: str) -> None:
+    """Drop a test's Postgres schema with everything in it."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(postgres_url)
+    try:
+        with engine.begin() as con:
+            con.execute(sa.text(f'drop schema if exists "{schema}" cascade'))
+    finally:
+        engine.dispose()
+
+
 def scalar(tenant_id, sql):
     return query_readonly(tenant_warehouse(tenant_id), sql)[1][0][0]

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from dagster import DagsterInstance, materialize
 
 from commerce_pipeline.simulator import SimulatorServer, Store, generate_store
@@ -127,12 +126,9 @@ def postgres_store(tmp_path_factory, postgres_url) -> BuiltTenant:
     env = {"COMMERCE_WAREHOUSE": "postgres", "COMMERCE_PG_URL": postgres_url.replace("+psycopg2", "")}
     built = build_tenant(tmp_path_factory.mktemp("postgres_store"), env, make_store(), tenant)
     yield built
-    engine = sa.create_engine(postgres_url)
-    try:
-        with engine.begin() as con:
-            con.execute(sa.text(f'drop schema if exists "{built.warehouse.schema}" cascade'))
-    finally:
-        engine.dispose()
+    from commerce_pipeline_tests.helpers import drop_pg_schema
+
+    drop_pg_schema(postgres_url, built.warehouse.schema)
 
 
 # -- the store's raw records, flattened for the independent pandas computations ------------------

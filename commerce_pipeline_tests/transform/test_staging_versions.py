@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from commerce_pipeline.ingest.assets import shopify_assets
@@ -23,7 +22,7 @@ from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
 from commerce_pipeline.transform.assets import commerce_dbt_staging
 from commerce_pipeline.warehouse import query_readonly
-from commerce_pipeline_tests.helpers import scalar, sync
+from commerce_pipeline_tests.helpers import drop_pg_schema, scalar, sync
 
 DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 CUSTOMER_ID, ORDER_ID = 990001, 880001
@@ -171,12 +170,7 @@ def orderless_pg_tenant(orderless_server, orderless_store, registry, dagster_ins
     tenant = register(registry, dagster_instance, orderless_server, orderless_store,
                       f"pg-orderless-{uuid.uuid4().hex[:8]}")
     yield tenant
-    engine = sa.create_engine(postgres_url)
-    try:
-        with engine.begin() as con:
-            con.execute(sa.text(f'drop schema if exists "{tenant_warehouse(tenant).schema}" cascade'))
-    finally:
-        engine.dispose()
+    drop_pg_schema(postgres_url, tenant_warehouse(tenant).schema)
 
 
 def assert_staging_builds_empty(instance, tenant: str, store) -> None:
