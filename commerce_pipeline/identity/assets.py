@@ -96,7 +96,7 @@ def customer_identifiers(context: AssetExecutionContext, tenant_registry: Tenant
 )
 def identity_resolution(context: AssetExecutionContext, tenant_registry: TenantRegistryResource):
     tenant_id = context.partition_key
-    metadata = run_resolution(tenant_id, tenant_registry.control_db_url_or_default(), context.run_id)
+    metadata = run_resolution(tenant_id, tenant_registry.control_db_url_or_default(), context.run.run_id)
     context.log.info(f"identity for tenant '{tenant_id}': {metadata['summary']}")
     for key in ("profile_members", "manual_merge_queue", "merge_history"):
         yield MaterializeResult(asset_key=key, metadata=metadata[key])
