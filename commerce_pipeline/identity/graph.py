@@ -22,15 +22,25 @@ def _guarded(rows: pd.DataFrame, attribute: pd.Series, link_if_none_known: bool)
     A holder without the attribute joins where the value's holders agree on exactly one; where
     no holder has it, they all link only if `link_if_none_known`.
     """
-    rows = rows.assign(attr=rows["source_key"].map(attribute))
-    known = rows[rows["attr"].notna()]
-    agree = known.groupby(["kind", "match_key"])["attr"].agg(["nunique", "first"])
-    rows = rows.join(agree, on=["kind", "match_key"])
-    inferred = rows["first"].where(rows["nunique"] == 1)
+    # Integer codes: pandas group-bys over strings fall back to slow Python loops.
+    value = pd.factorize(rows["kind"] + "\x00" + rows["match_key"])[0]
+    attr_text = rows["source_key"].map(attribute)
+    attr, labels = pd.factorize(attr_text)  # -1 where unknown
+    known = attr >= 0
+    codes = pd.DataFrame({"value": value[known], "attr": attr[known]})
+    agree = codes.groupby("value")["attr"].agg(["nunique", "min"])
+    count = agree["nunique"].reindex(value).to_numpy()  # NaN: no holder knows it
+    only = agree["min"].reindex(value).to_numpy()
+    inferred = np.where(count == 1, only, -1)
     if link_if_none_known:
-        inferred = inferred.where(rows["nunique"].notna(), "")
-    attr = rows["attr"].where(rows["attr"].notna(), inferred)
-    return rows.assign(match_key=rows["match_key"] + "|" + attr)[attr.notna()][LINK_COLUMNS]
+        inferred = np.where(np.isnan(count), -2, inferred)  # -2: all unknown, link as one
+    final = np.where(known, attr, inferred).astype(np.int64)
+    texts = np.asarray([*labels, ""], dtype=object)  # the last entry is the empty suffix
+    suffix = texts[np.where(final >= 0, final, len(labels))]
+    keep = final != -1
+    out = rows.loc[keep, LINK_COLUMNS].copy()
+    out["match_key"] = out["match_key"] + "|" + pd.Series(suffix[keep], index=out.index, dtype=object)
+    return out
 
 
 def linking_rows(identifiers: pd.DataFrame) -> pd.DataFrame:
@@ -44,10 +54,12 @@ def linking_rows(identifiers: pd.DataFrame) -> pd.DataFrame:
     - a shared name and postcode links only holders whose phones do not differ (namesakes in
       one town), and a holder without a phone only where the other holders have one phone.
     """
-    ok = identifiers[identifiers["excluded_reason"].isna() & (identifiers["kind"] != "source_id")]
+    ok = identifiers[identifiers["excluded_reason"].isna() & (identifiers["kind"] != "source_id")
+                     & identifiers["match_key"].notna()]
     is_phone, is_name = ok["kind"].isin(PHONE_KINDS), ok["kind"] == "name_zip"
     given = ok.dropna(subset=["given_name"]).drop_duplicates("source_key")
-    phone_of = ok[ok["kind"] == "phone"].groupby("source_key")["match_key"].min()
+    phones = ok[ok["kind"] == "phone"].sort_values("match_key").drop_duplicates("source_key")
+    phone_of = phones.set_index("source_key")["match_key"]  # the smallest, if a record has several
     return pd.concat([ok.loc[~is_phone & ~is_name, LINK_COLUMNS],
                       _guarded(ok[is_phone], given.set_index("source_key")["given_name"], False),
                       _guarded(ok[is_name], phone_of, True)], ignore_index=True)
@@ -55,14 +67,19 @@ def linking_rows(identifiers: pd.DataFrame) -> pd.DataFrame:
 
 def star_edges(links: pd.DataFrame, node_of: pd.Series) -> pd.DataFrame:
     """(src, dst, kind, match_key, priority) linking each value's first holder to the others."""
-    rows = links.assign(node=node_of.reindex(links["source_key"]).to_numpy())
-    rows = rows.dropna(subset=["node"]).astype({"node": np.int64})
-    rows = rows.sort_values(["kind", "match_key", "node"], kind="stable")
-    first = rows.groupby(["kind", "match_key"], sort=False)["node"].transform("first")
-    edges = rows[rows["node"].to_numpy() != first.to_numpy()]
-    return pd.DataFrame({"src": first[edges.index].to_numpy(), "dst": edges["node"].to_numpy(),
-                         "kind": edges["kind"].to_numpy(), "match_key": edges["match_key"].to_numpy(),
-                         "priority": edges["priority"].to_numpy()})
+    node = node_of.reindex(links["source_key"]).to_numpy()
+    links = links[~np.isnan(node)]
+    node = node[~np.isnan(node)].astype(np.int64)
+    value = pd.factorize(links["kind"] + "\x00" + links["match_key"])[0]
+    order = np.lexsort((node, value))  # integer sort: string sorts dominate at scale
+    value, node = value[order], node[order]
+    starts = np.r_[True, value[1:] != value[:-1]] if len(value) else np.zeros(0, dtype=bool)
+    first = node[np.flatnonzero(starts)[np.cumsum(starts) - 1]]
+    keep = order[node != first]
+    return pd.DataFrame({"src": first[node != first], "dst": node[node != first],
+                         "kind": links["kind"].to_numpy()[keep],
+                         "match_key": links["match_key"].to_numpy()[keep],
+                         "priority": links["priority"].to_numpy()[keep]})
 
 
 def components(n_nodes: int, edges: pd.DataFrame) -> np.ndarray:

@@ -94,7 +94,8 @@ def extract_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping],
         seen.add((key, kind, value))
         reason = "not a valid " + kind if invalid else (
             None if kind in NOT_BLOCKLISTED else rules.blocklist.reason(kind, value))
-        match_key = canonical_email(value) if kind == "email" and not invalid else value
+        # An address whose inbox cannot be told (a bare "+tag@...") matches as written.
+        match_key = (canonical_email(value) or value) if kind == "email" and not invalid else value
         rows.append({"source_key": key, "source_kind": source_kind, "channel": "shopify",
                      "kind": kind, "value": value, "match_key": match_key,
                      "given_name": given_name, "priority": PRIORITY[kind],

@@ -8,6 +8,7 @@ parses fine (0000000000, test@test.com) is the blocklist's job, not ours.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
@@ -19,6 +20,12 @@ _EMAIL = re.compile(rf"{_LOCAL}@(?:[a-z0-9-]+\.)+[a-z]{{2,}}")
 _GMAIL_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 
+# A store's identifiers repeat (every order carries its customer's email and phone), and
+# parsing phones is the costly part of identifier extraction, so results are cached.
+CACHE_SIZE = 1 << 20
+
+
+@lru_cache(maxsize=CACHE_SIZE)
 def normalize_email(raw: str | None) -> str | None:
     """Trimmed, lower-cased email, or None if it is not syntactically an address.
 
@@ -30,6 +37,7 @@ def normalize_email(raw: str | None) -> str | None:
     return email if _EMAIL.fullmatch(email) else None
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def canonical_email(email: str | None) -> str | None:
     """A matching key: the inbox an address delivers to.
 
@@ -90,6 +98,7 @@ def _possible(text: str, default_country: str) -> PhoneNumber | None:
     return number
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def normalize_phone(raw: str | None, default_country: str = "US") -> str | None:
     """E.164 (`+15551234567`), parsing national formats with the tenant's country.
 

@@ -37,8 +37,10 @@ def assign_ids(keys: np.ndarray, group: np.ndarray, prev_ids: np.ndarray) -> np.
             ids[g] = p
             used.add(p)
     reserved = set(pairs["p"])
-    seeds = pd.Series(keys).groupby(group).min()
-    for g, seed in seeds[[ids[g] is None for g in seeds.index]].items():
+    first = np.full(len(ids), len(keys))
+    np.minimum.at(first, group, np.arange(len(keys)))  # records come sorted by key: min index = min key
+    needs = np.flatnonzero((first < len(keys)) & np.array([i is None for i in ids], dtype=bool))
+    for g, seed in zip(needs, keys[first[needs]]):
         salt, pid = 0, new_profile_id(seed)
         while pid in reserved:
             salt += 1
@@ -60,36 +62,52 @@ def _strongest_links(edges: pd.DataFrame, group: np.ndarray, unit: np.ndarray) -
     """Per group, the strongest edge that joins two different units (profiles or new records)."""
     src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
     keep = (group[src] == group[dst]) & (unit[src] != unit[dst])
-    joined = edges[keep].assign(g=group[src[keep]]).sort_values(["priority", "kind", "match_key"])
+    joined = edges[keep].assign(g=group[src[keep]]).sort_values("priority", kind="stable")
     joined = joined.drop_duplicates("g")
     return {g: (k, v.split("|")[0] if k != "name_zip" else v)
             for g, k, v in zip(joined["g"], joined["kind"], joined["match_key"])}
 
 
+def _runs(sorted_groups: np.ndarray) -> list[tuple[int, int, int]]:
+    """(group, start, end) of each run of equal values in a sorted array."""
+    if not len(sorted_groups):
+        return []
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    ends = np.r_[starts[1:], len(sorted_groups)]
+    return list(zip(sorted_groups[starts].tolist(), starts.tolist(), ends.tolist()))
+
+
 def history_events(records: pd.DataFrame, group: np.ndarray, prev_ids: np.ndarray, ids: np.ndarray,
                    edges: pd.DataFrame, queue: list[dict], run_id: str, now: datetime) -> list[dict]:
+    """A merge per profile that gained records or absorbed profiles; a split per previous
+    profile whose records now sit in several profiles."""
     keys = records["source_key"].to_numpy()
-    unit = np.where(pd.notna(prev_ids), prev_ids, "record:" + records["source_key"]).astype(str)
-    frame = pd.DataFrame({"g": group, "unit": unit, "prev": prev_ids, "key": keys})
-    units = frame.groupby("g")["unit"].nunique()
+    has_prev = pd.notna(prev_ids)
+    unit = pd.factorize(np.where(has_prev, prev_ids, "record:" + records["source_key"]))[0]
+    pairs = pd.DataFrame({"g": group, "u": unit}).drop_duplicates()
+    multi = pairs["g"].value_counts()
+    merged_groups = multi.index[multi.to_numpy() > 1].to_numpy()
     approved = {k for q in queue if q["status"] == "approved" for k in json.loads(q["source_keys"])}
     held = {k for q in queue if q["status"] != "approved" for k in json.loads(q["source_keys"])}
     events = []
-    merged = frame[frame["g"].isin(units[units > 1].index)]
-    links = _strongest_links(edges, group, unit) if len(merged) else {}
-    for g, part in merged.groupby("g"):
-        pid = ids[g]
-        moved = part[part["prev"].to_numpy() != pid]
-        absorbed = sorted({p for p in moved["prev"] if pd.notna(p)})
-        by = "manual" if approved & set(part["key"]) else "rule"
-        events.append(_event("merge", pid, absorbed, sorted(moved["key"]), links.get(g, (None, None)),
+    rows = np.flatnonzero(np.isin(group, merged_groups))
+    rows = rows[np.argsort(group[rows], kind="stable")]  # by group, keys ascending within
+    links = _strongest_links(edges, group, unit) if len(rows) else {}
+    for g, start, end in _runs(group[rows]):
+        part, pid = rows[start:end], ids[g]
+        moved = part[prev_ids[part] != pid]
+        absorbed = sorted({p for p in prev_ids[moved] if pd.notna(p)})
+        by = "manual" if approved.intersection(keys[part]) else "rule"
+        events.append(_event("merge", pid, absorbed, keys[moved].tolist(), links.get(g, (None, None)),
                              by, "approved in review" if by == "manual" else "shared identifier",
                              run_id, now))
-    before = frame[pd.notna(prev_ids)]
-    spread = before.groupby("prev")["g"].nunique()
-    for prev, part in before[before["prev"].isin(spread[spread > 1].index)].groupby("prev"):
-        left = part[ids[part["g"].to_numpy()] != prev]
-        reason = "held for review" if held & set(left["key"]) else "no longer linked"
-        events.append(_event("split", prev, sorted(set(ids[left["g"].to_numpy()])),
-                             sorted(left["key"]), (None, None), "rule", reason, run_id, now))
+    before = np.flatnonzero(has_prev)
+    spread = pd.DataFrame({"p": prev_ids[before], "g": group[before]}).drop_duplicates()["p"].value_counts()
+    split_ids = set(spread.index[spread.to_numpy() > 1])
+    for prev in sorted(split_ids):
+        part = before[prev_ids[before] == prev]
+        left = part[ids[group[part]] != prev]
+        reason = "held for review" if held.intersection(keys[left]) else "no longer linked"
+        events.append(_event("split", prev, sorted(set(ids[group[left]])), keys[left].tolist(),
+                             (None, None), "rule", reason, run_id, now))
     return events

@@ -156,3 +156,9 @@ def test_joining_two_profiles_keeps_the_larger_ones_id():
     assert together(second, "shopify:1", "shopify:3") and profile_of(second)["shopify:3"] == big
     [merge] = [e for e in second.history if e["event"] == "merge"]
     assert json.loads(merge["related_profile_ids"]) == [small] and merge["decided_by"] == "rule"
+
+
+def test_records_without_a_match_key_never_link_to_each_other():
+    rows = identifiers([customer(1, "ann@yahoo.com"), customer(2, "bob@yahoo.com", first="Bob")])
+    rows["match_key"] = None  # as if no value could be matched: nothing may join on "nothing"
+    assert len(set(profile_of(resolve(rows)).values())) == 2

@@ -1,0 +1,143 @@
+"""Identity benchmark: identifier extraction and resolution, against a networkx baseline.
+
+    python -m bench.identity --size small            # 10k customers (about 50k orders)
+    python -m bench.identity --customers 2000 --json bench/identity.json
+
+The store comes from the simulator (with its ground truth, so quality is printed beside
+speed). Resolution and the baseline each run in their own process on the same identifier
+rows, so each peak memory is that stage's own. The baseline is the plain approach: a
+networkx graph over the same linking edges, then its connected components (no hub, queue,
+stable-id or history work), so the ratio is what our rules cost or save against it.
+A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import tempfile
+import time
+from pathlib import Path
+
+from bench.ingest import SIZES, _machine, _peak_rss_mb
+
+
+def _gid(value: str) -> int:
+    return int(value.rsplit("/", 1)[1])
+
+
+def staged_records(store) -> tuple[list[dict], list[dict]]:
+    """The store's customers and orders in the staging models' shape (what the asset reads)."""
+    customers = [{"source_customer_key": f"shopify:{_gid(c['id'])}", "email_raw": c.get("email"),
+                  "phone_raw": c.get("phone"), "first_name": c.get("firstName"),
+                  "last_name": c.get("lastName"), "address_zip": (c.get("defaultAddress") or {}).get("zip")}
+                 for c in store.records("customers")]
+    orders = [{"shopify_order_id": _gid(o["id"]), "email_raw": o.get("email"), "phone_raw": o.get("phone"),
+               "shopify_customer_id": _gid(o["customer"]["id"]) if o.get("customer") else None}
+              for o in store.records("orders")]
+    return customers, orders
+
+
+def _resolve(path: str, queue) -> None:
+    import pandas as pd
+
+    from commerce_pipeline.identity.resolution import resolve
+
+    identifiers = pd.read_pickle(path)
+    baseline_mb = _peak_rss_mb()
+    started = time.perf_counter()
+    result = resolve(identifiers, run_id="bench")
+    seconds = time.perf_counter() - started
+    again = time.perf_counter()
+    resolve(identifiers, result.members, run_id="bench-2")  # the steady state: nothing changed
+    rerun = time.perf_counter() - again
+    result.members.to_pickle(path + ".members")
+    queue.put({"stage": "identity_resolution", "seconds": round(seconds, 2), "rows": len(identifiers),
+               "rows_per_second": round(len(identifiers) / seconds), "peak_rss_mb": round(_peak_rss_mb()),
+               "rss_after_load_mb": round(baseline_mb), "rerun_seconds": round(rerun, 2),
+               "profiles": result.stats["profiles"]})
+
+
+def _networkx(path: str, queue) -> None:
+    import networkx as nx
+    import numpy as np
+    import pandas as pd
+
+    from commerce_pipeline.identity.graph import linking_rows, star_edges
+
+    identifiers = pd.read_pickle(path)
+    started = time.perf_counter()
+    keys = identifiers.loc[identifiers["kind"] == "source_id", "source_key"].unique()
+    node_of = pd.Series(np.arange(len(keys)), index=keys)
+    edges = star_edges(linking_rows(identifiers), node_of)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(keys)))
+    graph.add_edges_from(zip(edges["src"].tolist(), edges["dst"].tolist()))
+    components = sum(1 for _ in nx.connected_components(graph))
+    seconds = time.perf_counter() - started
+    queue.put({"stage": "networkx_baseline", "seconds": round(seconds, 2), "rows": len(identifiers),
+               "rows_per_second": round(len(identifiers) / seconds), "peak_rss_mb": round(_peak_rss_mb()),
+               "profiles": components})
+
+
+def _in_child(target, path: str) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=target, args=(path, queue))
+    child.start()
+    out = queue.get()
+    child.join()
+    return out
+
+
+def run(customers: int, seed: int = 7) -> dict:
+    import pandas as pd
+
+    from commerce_pipeline.identity.identifiers import extract_identifiers
+    from commerce_pipeline.identity.quality import pairwise_quality
+    from commerce_pipeline.simulator import generate_store
+
+    started = time.perf_counter()
+    store = generate_store("bench-store", seed=seed, customers=customers)
+    generated = time.perf_counter() - started
+    customers_rows, orders = staged_records(store)
+    started = time.perf_counter()
+    identifiers = pd.DataFrame(extract_identifiers(customers_rows, orders))
+    extracted = time.perf_counter() - started
+    stages = [{"stage": "generate_store", "seconds": round(generated, 2), "rows": store.count("orders")},
+              {"stage": "identifier_extraction", "seconds": round(extracted, 2), "rows": len(identifiers),
+               "rows_per_second": round(len(identifiers) / extracted), "peak_rss_mb": round(_peak_rss_mb())}]
+    with tempfile.TemporaryDirectory() as workdir:
+        path = str(Path(workdir) / "identifiers.pkl")
+        identifiers.to_pickle(path)
+        stages.append(_in_child(_resolve, path))
+        stages.append(_in_child(_networkx, path))
+        members = pd.read_pickle(path + ".members")
+    truth = {f"shopify:{k}": v for k, v in store.ground_truth["customer_person"].items()}
+    ratio = stages[3]["seconds"] / max(stages[2]["seconds"], 1e-9)
+    return {"customers": customers, "orders": store.count("orders"), "identifier_rows": len(identifiers),
+            "machine": _machine(), "stages": stages, "speedup_vs_networkx": round(ratio, 2),
+            "quality": pairwise_quality(members, truth)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--customers", type=int, help="overrides --size")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args()
+    figures = run(args.customers or SIZES[args.size])
+    print(f"{figures['customers']} customers, {figures['orders']} orders, "
+          f"{figures['identifier_rows']} identifier rows; {figures['machine']}")
+    print(f"{'stage':<24}{'seconds':>9}{'rows':>11}{'rows/s':>11}{'peak MB':>9}")
+    for s in figures["stages"]:
+        print(f"{s['stage']:<24}{s['seconds']:>9}{s['rows']:>11}{s.get('rows_per_second', ''):>11}"
+              f"{s.get('peak_rss_mb', ''):>9}")
+    print(f"resolution vs networkx: {figures['speedup_vs_networkx']}x; quality: {figures['quality']}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
