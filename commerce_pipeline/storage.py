@@ -85,3 +85,10 @@ def tenant_ground_truth(tenant_id: str, settings: Settings | None = None) -> Pat
     """Known answers for a tenant, where any exist (the simulator's stores ship them): identity
     and model quality are measured against this file when it is present."""
     return tenant_home(tenant_id, settings) / "ground_truth.json"
+
+
+def tenant_dbt_target(tenant_id: str, settings: Settings | None = None) -> Path:
+    """dbt's target folder for a tenant's runs. dbt re-parses the whole project whenever its
+    vars change, and the vars name the tenant, so one folder per tenant lets every later dbt
+    step of that tenant reuse its partial parse (runs of one tenant never overlap)."""
+    return tenant_home(tenant_id, settings) / "dbt_target"

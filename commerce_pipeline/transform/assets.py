@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, AutomationCondition, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
+from commerce_pipeline.storage import tenant_dbt_target
 from commerce_pipeline.tenants.partitions import tenants_partitions
 from commerce_pipeline.transform.project import dbt_project
 from commerce_pipeline.transform.vars import dbt_vars_arg
@@ -47,7 +48,9 @@ class DbtModelsConfig(Config):
     name="commerce_dbt_staging",
 )
 def commerce_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli([*BUILD, *dbt_vars_arg(context.partition_key)], context=context).stream()
+    tenant = context.partition_key
+    yield from dbt.cli([*BUILD, *dbt_vars_arg(tenant)], context=context,
+                       target_path=tenant_dbt_target(tenant)).stream()
 
 
 @dbt_assets(
@@ -59,5 +62,6 @@ def commerce_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
 )
 def commerce_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtModelsConfig):
     extra = {"reference_date": config.reference_date} if config.reference_date else {}
-    args = [*BUILD, *dbt_vars_arg(context.partition_key, **extra)]
-    yield from dbt.cli(args, context=context).stream()
+    tenant = context.partition_key
+    args = [*BUILD, *dbt_vars_arg(tenant, **extra)]
+    yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
