@@ -26,8 +26,9 @@ prepare: install
 demo: prepare
 	$(BIN)/commerce-pipeline demo
 
+# Two workers: most tests wait on dbt and simulator subprocesses, so two run side by side.
 test: prepare
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2
 
 validate: prepare
 	$(BIN)/dagster definitions validate -m commerce_pipeline.definitions

@@ -36,6 +36,6 @@ setup(
         "click>=8.1",
         "jinja2>=3.1",
     ],
-    extras_require={"dev": ["pytest>=8", "pytest-timeout>=2.3"]},
+    extras_require={"dev": ["pytest>=8", "pytest-timeout>=2.3", "pytest-xdist>=3.5"]},
     entry_points={"console_scripts": ["commerce-pipeline=commerce_pipeline.cli:main"]},
 )
