@@ -48,6 +48,14 @@ def _run_path(mode: str, url: str, token: str, workdir: str, queue) -> None:
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak RSS. Linux keeps ru_maxrss across fork+exec, so a spawned child
+    would report its parent's peak; VmHWM belongs to the process's own address space."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
