@@ -40,6 +40,26 @@ LAST = (
     "Mitchell", "Carter", "Roberts", "Patel", "Kim", "Chen", "Okafor", "Schmidt", "Rossi", "Novak",
     "Larsen", "Haddad", "Kowalski", "Silva",
 )
+# Real surnames are long-tailed: the most common few cover a good share of people (Smith is
+# about 0.8% in the US) and thousands of rarer ones the rest. Half the persons draw one of the
+# common surnames above, half one of these composed ones, so namesakes are as rare as in a
+# real store rather than one in sixty.
+_ROOTS = ("Ander", "Ash", "Bar", "Bel", "Black", "Brad", "Carl", "Cole", "Dal", "Dun", "Ed",
+          "Fair", "Fitz", "Gold", "Gra", "Hal", "Har", "Hol", "Kel", "Lind", "Mac", "Mar", "Mel",
+          "Nor", "Ol", "Pen", "Ros", "Shel", "Stan", "Thorn", "Wal", "Wes", "Win", "Ald", "Brook",
+          "Cran", "Dray", "Elm", "Fen", "Glen")
+_SUFFIXES = ("berg", "by", "dale", "den", "ford", "field", "ham", "ley", "man", "more", "rick",
+             "son", "ston", "ton", "well", "wood")
+RARE_LAST = tuple(root + suffix for root in _ROOTS for suffix in _SUFFIXES)
+SHARE_COMMON_LAST = 0.5
+
+
+def draw_surnames(rng: np.random.Generator, n: int) -> list[str]:
+    common = rng.random(n) < SHARE_COMMON_LAST
+    picks = np.where(common, rng.integers(len(LAST), size=n), rng.integers(len(RARE_LAST), size=n))
+    return [LAST[i] if c else RARE_LAST[i] for c, i in zip(common.tolist(), picks.tolist())]
+
+
 NICKNAMES = {"William": "Bill", "Robert": "Bob", "Elizabeth": "Liz", "Michael": "Mike",
              "Jennifer": "Jen", "Richard": "Rick", "Joseph": "Joe", "Thomas": "Tom",
              "Matthew": "Matt", "Anthony": "Tony", "Steven": "Steve", "Andrew": "Andy",
@@ -144,7 +164,7 @@ def build_identities(
 ) -> Identities:
     n = len(accounts_per_person)
     firsts = [FIRST[i] for i in rng.integers(len(FIRST), size=n)]
-    lasts = [LAST[i] for i in rng.integers(len(LAST), size=n)]
+    lasts = draw_surnames(rng, n)
     addresses = []
     for city in rng.integers(len(c.cities), size=n):
         name, province, template = c.cities[int(city)]

@@ -20,7 +20,7 @@ from commerce_pipeline.simulator import SimulatorServer, Store, generate_store
 from commerce_pipeline.storage import TenantWarehouse, tenant_warehouse
 from commerce_pipeline.warehouse import query_readonly
 
-STORE = ("profile-store", 21, 60)  # shop, seed, customers
+STORE = ("profile-store", 31, 60)  # shop, seed, customers (a seed with profiles that never bought)
 _ENV = ("COMMERCE_HOME", "COMMERCE_SECRET_KEY", "COMMERCE_CONTROL_DB_URL", "COMMERCE_WAREHOUSE",
         "COMMERCE_PG_URL", "DAGSTER_HOME")
 
