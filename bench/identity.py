@@ -14,14 +14,13 @@ A benchmark, not a test: it asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing as mp
 import tempfile
 import time
 from pathlib import Path
 
-from bench.ingest import SIZES, _machine, _peak_rss_mb
+from bench.ingest import _machine, _peak_rss_mb, size_arguments
 
 
 def _gid(value: str) -> int:
@@ -147,12 +146,8 @@ def run(customers: int, seed: int = 7) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="small")
-    parser.add_argument("--customers", type=int, help="overrides --size")
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    args = parser.parse_args()
-    figures = run(args.customers or SIZES[args.size])
+    customers, json_path = size_arguments(__doc__)
+    figures = run(customers)
     print(f"{figures['customers']} customers, {figures['orders']} orders, "
           f"{figures['identifier_rows']} identifier rows; {figures['machine']}")
     print(f"{'stage':<24}{'seconds':>9}{'rows':>11}{'rows/s':>11}{'peak MB':>9}")
@@ -161,8 +156,8 @@ def main() -> None:
               f"{s.get('peak_rss_mb', ''):>9}")
     print(f"speed-up of resolution (baseline seconds / ours): {figures['speedup']}")
     print(f"quality: {figures['quality']}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":

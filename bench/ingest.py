@@ -87,19 +87,25 @@ def _machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def size_arguments(doc: str) -> tuple[int, Path | None]:
+    """(customers, json path) from the command line every benchmark shares."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--customers", type=int, help="overrides --size")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
-    figures = run(args.customers or SIZES[args.size])
+    return args.customers or SIZES[args.size], args.json
+
+
+def main() -> None:
+    customers, json_path = size_arguments(__doc__)
+    figures = run(customers)
     print(f"store: {figures['store']}  machine: {figures['machine']}")
     print(f"{'stage':<16}{'seconds':>9}{'records':>10}{'records/s':>11}{'peak MB':>9}")
     for s in figures["stages"]:
         print(f"{s['stage']:<16}{s['seconds']:>9}{s['records']:>10}{s['records_per_second']:>11}{s['peak_rss_mb']:>9}")
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2))
 
 
 if __name__ == "__main__":
