@@ -16,14 +16,24 @@ PHONE_KINDS = ("phone", "whatsapp")
 LINK_COLUMNS = ["source_key", "kind", "match_key", "priority"]
 
 
+def _value_codes(rows: pd.DataFrame) -> np.ndarray:
+    """An integer per distinct (kind, match_key): pandas group-bys over strings fall back to
+    slow Python loops, so grouping and sorting work on these codes."""
+    return pd.factorize(rows["kind"] + "\x00" + rows["match_key"])[0]
+
+
+def shown_value(kind: str, match_key: str) -> str:
+    """The identifier as a person reads it: without the guard suffix `_guarded` appends."""
+    return match_key if kind == "name_zip" else match_key.split("|")[0]
+
+
 def _guarded(rows: pd.DataFrame, attribute: pd.Series, link_if_none_known: bool) -> pd.DataFrame:
     """Rows whose shared value links only holders that agree on `attribute` (per source key).
 
     A holder without the attribute joins where the value's holders agree on exactly one; where
     no holder has it, they all link only if `link_if_none_known`.
     """
-    # Integer codes: pandas group-bys over strings fall back to slow Python loops.
-    value = pd.factorize(rows["kind"] + "\x00" + rows["match_key"])[0]
+    value = _value_codes(rows)
     attr_text = rows["source_key"].map(attribute)
     attr, labels = pd.factorize(attr_text)  # -1 where unknown
     known = attr >= 0
@@ -70,13 +80,14 @@ def star_edges(links: pd.DataFrame, node_of: pd.Series) -> pd.DataFrame:
     node = node_of.reindex(links["source_key"]).to_numpy()
     links = links[~np.isnan(node)]
     node = node[~np.isnan(node)].astype(np.int64)
-    value = pd.factorize(links["kind"] + "\x00" + links["match_key"])[0]
-    order = np.lexsort((node, value))  # integer sort: string sorts dominate at scale
+    value = _value_codes(links)
+    order = np.lexsort((node, value))
     value, node = value[order], node[order]
     starts = np.r_[True, value[1:] != value[:-1]] if len(value) else np.zeros(0, dtype=bool)
     first = node[np.flatnonzero(starts)[np.cumsum(starts) - 1]]
-    keep = order[node != first]
-    return pd.DataFrame({"src": first[node != first], "dst": node[node != first],
+    linked = node != first
+    keep = order[linked]
+    return pd.DataFrame({"src": first[linked], "dst": node[linked],
                          "kind": links["kind"].to_numpy()[keep],
                          "match_key": links["match_key"].to_numpy()[keep],
                          "priority": links["priority"].to_numpy()[keep]})

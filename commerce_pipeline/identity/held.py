@@ -16,13 +16,15 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from commerce_pipeline.identity.graph import shown_value
+
 STATUS = {"approve": "approved", "reject": "rejected"}
 
 
 def _evidence(comp_links: pd.DataFrame) -> list[dict]:
     """The values shared inside the group: what would merge it, and between whom."""
     shared = comp_links.groupby(["kind", "match_key", "priority"])["source_key"].agg(sorted)
-    return [{"kind": kind, "value": value.split("|")[0] if kind != "name_zip" else value,
+    return [{"kind": kind, "value": shown_value(kind, value),
              "priority": int(priority), "source_keys": keys}
             for (kind, value, priority), keys in shared.items() if len(keys) > 1]
 
@@ -63,7 +65,8 @@ def hold_oversized(records: pd.DataFrame, labels: np.ndarray, is_account: np.nda
     keys = records["source_key"].to_numpy()
     in_big = np.flatnonzero(np.isin(labels, oversized))
     link_label = labels[node_of.reindex(links["source_key"]).to_numpy()]
-    big_links = links[np.isin(link_label, oversized)].assign(label=link_label[np.isin(link_label, oversized)])
+    in_oversized = np.isin(link_label, oversized)
+    big_links = links[in_oversized].assign(label=link_label[in_oversized])
     links_by_label = dict(tuple(big_links.groupby("label")))
     next_label, queue = int(labels.max()) + 1, []
     for label, nodes in pd.Series(in_big).groupby(labels[in_big]):

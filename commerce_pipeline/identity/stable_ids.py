@@ -16,6 +16,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from commerce_pipeline.identity.graph import shown_value
+
 
 def new_profile_id(seed_key: str, salt: int = 0) -> str:
     text = seed_key if not salt else f"{seed_key}#{salt}"
@@ -64,7 +66,7 @@ def _strongest_links(edges: pd.DataFrame, group: np.ndarray, unit: np.ndarray) -
     keep = (group[src] == group[dst]) & (unit[src] != unit[dst])
     joined = edges[keep].assign(g=group[src[keep]]).sort_values("priority", kind="stable")
     joined = joined.drop_duplicates("g")
-    return {g: (k, v.split("|")[0] if k != "name_zip" else v)
+    return {g: (k, shown_value(k, v))
             for g, k, v in zip(joined["g"], joined["kind"], joined["match_key"])}
 
 
