@@ -15,7 +15,7 @@ from commerce_pipeline.storage import tenant_ground_truth, tenant_warehouse
 from commerce_pipeline.tenants.crypto import ensure_key_file
 from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME, tenant_run_tags
 from commerce_pipeline.tenants.registry import TenantRegistry
-from commerce_pipeline.warehouse import query_readonly
+from commerce_pipeline.warehouse import existing_tables, query_readonly
 
 # size -> [(tenant id, number of customers)]: stores of different sizes, same code path.
 DEMO_STORES = {
@@ -44,11 +44,7 @@ class DemoTenant:
 
 def landed_counts(tenant_id: str, settings: Settings | None = None) -> dict[str, int]:
     warehouse = tenant_warehouse(tenant_id, settings)
-    _, rows = query_readonly(
-        warehouse,
-        f"select table_name from information_schema.tables where table_schema = '{warehouse.schema}'",
-    )
-    existing = {r[0] for r in rows}
+    existing = existing_tables(warehouse)
     counts = {}
     for table in SUMMARY_TABLES:
         # dlt creates a table only once it receives a row (e.g. no quarantine yet): that is 0.

@@ -18,6 +18,15 @@ def query_readonly(warehouse: TenantWarehouse, sql: str) -> tuple[list[str], lis
     return _postgres(warehouse, sql)
 
 
+def existing_tables(warehouse: TenantWarehouse) -> set[str]:
+    """Names of the tables in the tenant's schema (dlt creates one only once it has a row)."""
+    _, rows = query_readonly(
+        warehouse,
+        f"select table_name from information_schema.tables where table_schema = '{warehouse.schema}'",
+    )
+    return {r[0] for r in rows}
+
+
 def _duckdb(warehouse: TenantWarehouse, sql: str):
     import duckdb
 

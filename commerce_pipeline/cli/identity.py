@@ -19,13 +19,11 @@ from commerce_pipeline.warehouse import WarehouseUnavailable, query_readonly
 
 
 def _control_call(method: str, *args, **kwargs):
-    control = IdentityControl(get_settings().control_db_url)
-    try:
-        return getattr(control, method)(*args, **kwargs)
-    except (ValueError, InvalidTenantId) as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        control.close()
+    with IdentityControl(get_settings().control_db_url) as control:
+        try:
+            return getattr(control, method)(*args, **kwargs)
+        except (ValueError, InvalidTenantId) as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @click.group()

@@ -54,11 +54,8 @@ def customer_identifiers(context: AssetExecutionContext, tenant_registry: Tenant
                                  "email_raw, phone_raw from stg_shopify__customers")
     orders = _rows(warehouse, "select shopify_order_id, shopify_customer_id, email_raw, phone_raw "
                               "from stg_shopify__orders")
-    control = IdentityControl(tenant_registry.control_db_url_or_default())
-    try:
+    with IdentityControl(tenant_registry.control_db_url_or_default()) as control:
         values, patterns = control.blocklist(tenant_id)
-    finally:
-        control.close()
     rules = IdentifierRules(default_country=tenant.default_country,
                             blocklist=Blocklist(values, patterns, tenant.default_country))
     rows = extract_identifiers(customers, orders, rules)

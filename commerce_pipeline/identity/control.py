@@ -104,3 +104,9 @@ class IdentityControl:
 
     def close(self) -> None:
         self._engine.dispose()
+
+    def __enter__(self) -> IdentityControl:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

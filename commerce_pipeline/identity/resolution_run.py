@@ -43,11 +43,8 @@ def run_resolution(tenant_id: str, control_db_url: str, run_id: str,
         raise RuntimeError(f"tenant '{tenant_id}' has no customer_identifiers table: "
                            "materialize customer_identifiers first")
     previous = read_table(warehouse, "profile_members")
-    control = IdentityControl(control_db_url)
-    try:
+    with IdentityControl(control_db_url) as control:
         decisions = control.latest_decisions(tenant_id)
-    finally:
-        control.close()
     now = now or datetime.now(UTC)
     result = resolve(identifiers, previous, decisions, max_accounts=MAX_ACCOUNTS_PER_AUTO_MERGE,
                      run_id=run_id, now=now)

@@ -6,33 +6,29 @@ import dlt
 import pandas as pd
 
 from commerce_pipeline.ingest.pipelines import tenant_pipeline
+from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.storage import TenantWarehouse
-from commerce_pipeline.warehouse import query_readonly
+from commerce_pipeline.warehouse import existing_tables, query_readonly
 
 _T, _TS, _I = "text", "timestamp", "bigint"
-
-
-def _cols(required=(), **types: str) -> dict:
-    return {name: {"data_type": t, "nullable": name not in required} for name, t in types.items()}
-
-
-IDENTIFIER_COLUMNS = _cols(("source_key", "kind", "value"), source_key=_T, source_kind=_T, channel=_T,
-                           kind=_T, value=_T, match_key=_T, given_name=_T, priority=_I,
-                           excluded_reason=_T)
-MEMBER_COLUMNS = _cols(("source_key", "profile_id"), source_key=_T, source_kind=_T, channel=_T,
-                       profile_id=_T, linked_by=_T, resolved_at=_TS, resolved_run_id=_T)
-QUEUE_COLUMNS = _cols(("group_key", "status"), group_key=_T, status=_T, accounts=_I, source_keys=_T,
-                      evidence=_T, decided_by=_T, decided_at=_TS, queued_run_id=_T)
-HISTORY_COLUMNS = _cols(("event_id", "event"), event_id=_T, event=_T, profile_id=_T,
-                        related_profile_ids=_T, source_keys=_T, identifier_kind=_T,
-                        identifier_value=_T, decided_by=_T, reason=_T, at=_TS, run_id=_T)
+IDENTIFIER_COLUMNS = column_hints(
+    ("source_key", "kind", "value"), source_key=_T, source_kind=_T, channel=_T, kind=_T, value=_T,
+    match_key=_T, given_name=_T, priority=_I, excluded_reason=_T)
+MEMBER_COLUMNS = column_hints(
+    ("source_key", "profile_id"), source_key=_T, source_kind=_T, channel=_T, profile_id=_T,
+    linked_by=_T, resolved_at=_TS, resolved_run_id=_T)
+QUEUE_COLUMNS = column_hints(
+    ("group_key", "status"), group_key=_T, status=_T, accounts=_I, source_keys=_T, evidence=_T,
+    decided_by=_T, decided_at=_TS, queued_run_id=_T)
+HISTORY_COLUMNS = column_hints(
+    ("event_id", "event"), event_id=_T, event=_T, profile_id=_T, related_profile_ids=_T,
+    source_keys=_T, identifier_kind=_T, identifier_value=_T, decided_by=_T, reason=_T, at=_TS,
+    run_id=_T)
 
 
 def read_table(warehouse: TenantWarehouse, table: str) -> pd.DataFrame | None:
     """The whole table, or None where it does not exist yet (a tenant's first run)."""
-    _, found = query_readonly(warehouse, "select table_name from information_schema.tables "
-                                         f"where table_schema = '{warehouse.schema}' and table_name = '{table}'")
-    if not found:
+    if table not in existing_tables(warehouse):
         return None
     columns, rows = query_readonly(warehouse, f"select * from {table}")
     return pd.DataFrame(rows, columns=columns)

@@ -9,8 +9,14 @@ keeps every tenant's tables the same shape from the first load.
 from __future__ import annotations
 
 
+def column_hints(required: tuple[str, ...], **types: str) -> dict:
+    """dlt column hints: each column's type, nullable unless it is in `required`."""
+    return {name: {"data_type": data_type, "nullable": name not in required}
+            for name, data_type in types.items()}
+
+
 def _cols(**types: str) -> dict:
-    return {name: {"data_type": data_type, "nullable": name != "id"} for name, data_type in types.items()}
+    return column_hints(("id",), **types)
 
 
 _T, _TS, _I, _B, _D = "text", "timestamp", "bigint", "bool", "decimal"
