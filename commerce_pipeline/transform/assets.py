@@ -33,6 +33,13 @@ class CommerceDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, **extra_vars):
+    """`dbt build` of the selected models for the run's tenant, in the tenant's target folder."""
+    tenant = context.partition_key
+    args = [*BUILD, *dbt_vars_arg(tenant, **extra_vars)]
+    yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
+
+
 class DbtModelsConfig(Config):
     reference_date: str | None = Field(
         default=None,
@@ -48,9 +55,7 @@ class DbtModelsConfig(Config):
     name="commerce_dbt_staging",
 )
 def commerce_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
-    tenant = context.partition_key
-    yield from dbt.cli([*BUILD, *dbt_vars_arg(tenant)], context=context,
-                       target_path=tenant_dbt_target(tenant)).stream()
+    yield from _build(context, dbt)
 
 
 @dbt_assets(
@@ -62,6 +67,4 @@ def commerce_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
 )
 def commerce_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtModelsConfig):
     extra = {"reference_date": config.reference_date} if config.reference_date else {}
-    tenant = context.partition_key
-    args = [*BUILD, *dbt_vars_arg(tenant, **extra)]
-    yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
+    yield from _build(context, dbt, **extra)
