@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commerce_pipeline_tests.transform.conftest import build_tenant, gid_number, make_store, raw_orders
+from commerce_pipeline_tests.transform.conftest import EARLIER, gid_number, raw_orders
 
 # The RFM rule grid, restated from the documented table: rows R 5..1, columns FM 1..5.
 GRID = {
@@ -18,7 +18,6 @@ GRID = {
     2: ["Hibernating", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
     1: ["Lost", "Hibernating", "At Risk", "At Risk", "Can't Lose Them"],
 }
-EARLIER = "2026-03-31"
 
 
 def quintiles(values: pd.Series, descending: bool = False) -> pd.Series:
@@ -108,11 +107,6 @@ def test_more_recent_buyers_never_get_a_lower_r_score(features):
     assert ordered.r_score.is_monotonic_decreasing
 
 
-@pytest.fixture(scope="module")
-def leakage_store(tmp_path_factory):
-    return build_tenant(tmp_path_factory.mktemp("leakage"), {}, make_store(), "profile-leak")
-
-
 def copy_children(con, parents: str, suffix: str, id_offset: int = 0):
     """Copy the line items, refunds and discount codes of the order versions in `parents` to the
     versions whose _dlt_id is theirs + `suffix` (children belong to one version of an order)."""
@@ -152,9 +146,9 @@ def add_later_orders_and_refunds(built, reference_date: str) -> int:
         con.close()
 
 
-def test_features_at_an_earlier_date_ignore_orders_and_refunds_after_it(leakage_store):
-    assert leakage_store.build_models(reference_date=EARLIER).success
-    before = leakage_store.table("customer_features").sort_values("profile_id", ignore_index=True)
+def test_features_at_an_earlier_date_ignore_orders_and_refunds_after_it(leakage_store,
+                                                                       features_as_of_earlier):
+    before = features_as_of_earlier
     cutoff = pd.Timestamp(EARLIER).date()
     assert_features_match(before, expected_features(leakage_store.store, leakage_store.members(), cutoff))
 

@@ -17,6 +17,7 @@ from commerce_pipeline.warehouse import query_readonly
 TABLES = {  # table -> the columns that identify a row
     "customer_profile": ["profile_id"],
     "customer_features": ["profile_id"],
+    "customer_features_at_cutoffs": ["cutoff_date", "profile_id"],
     "daily_commerce_metrics": ["metric_date"],
     "top_customers": ["ltv_rank"],
     "top_products": ["shopify_product_id"],

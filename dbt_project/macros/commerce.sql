@@ -32,3 +32,31 @@
 {% macro ratio(numerator, denominator) -%}
     cast({{ numerator }} as double precision) / nullif(cast({{ denominator }} as double precision), 0)
 {%- endmacro %}
+
+{#- The `feature_cutoff_offsets` var: days before the reference date at which features are also
+    computed, deduplicated and sorted, 0 always in (customer_features is the offset-0 slice).
+    Anything but a list of non-negative integers is an error: the values are pasted into SQL. -#}
+{% macro feature_cutoff_offsets() %}
+  {%- set value = var('feature_cutoff_offsets') -%}
+  {%- set invalid = [] -%}
+  {%- if value is string or value is mapping or value is not iterable -%}
+    {%- do invalid.append(value) -%}
+  {%- else -%}
+    {%- for offset in value if not (offset is integer and offset >= 0) -%}
+      {%- do invalid.append(offset) -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {%- if invalid -%}
+    {{ exceptions.raise_compiler_error(
+        "feature_cutoff_offsets must be a list of non-negative integers (days before the reference"
+        ~ " date), got " ~ value) }}
+  {%- endif -%}
+  {{ return(([0] + value | list) | unique | sort) }}
+{% endmacro %}
+
+{#- The offsets as rows of one integer column, cutoff_offset_days. -#}
+{% macro feature_cutoff_offset_rows() -%}
+  {%- for offset in feature_cutoff_offsets() %}
+    {% if not loop.first %}union all {% endif %}select cast({{ offset }} as integer) as cutoff_offset_days
+  {%- endfor %}
+{%- endmacro %}

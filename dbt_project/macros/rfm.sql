@@ -1,6 +1,7 @@
-{#- The RFM segment rule table: one place, used by customer_rfm_segments and its unit test.
+{#- The RFM segment rule table: one place, used by customer_rfm_segments_at_cutoffs and its unit test.
 
-    Scores are quintiles 1..5 within the tenant (5 = most recent / most orders / most spend).
+    Scores are quintiles 1..5 within the tenant at each cutoff (5 = most recent / most orders /
+    most spend).
     The segment is read from R and FM = the average of F and M rounded half up, on this grid:
 
               FM=1          FM=2            FM=3            FM=4       FM=5
