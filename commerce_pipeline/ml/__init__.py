@@ -1,0 +1,1 @@
+"""Model evaluation helpers: honest metrics against baselines, and small plots for metadata."""
