@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from commerce_pipeline.ml.churn import train_churn
+from commerce_pipeline.ml.settings import ModelSettings
+from commerce_pipeline_tests.ml.synthetic import REFERENCE, features_at_cutoffs, transaction_log
+
+SETTINGS = ModelSettings(churn_window_days=90, value_window_days=180)
+
+
+@pytest.fixture(scope="module")
+def log():
+    return transaction_log(3000, seed=11)
+
+
+@pytest.fixture(scope="module")
+def cutoffs(log):
+    return features_at_cutoffs(log, SETTINGS.feature_cutoff_offsets())
+
+
+@pytest.fixture(scope="module")
+def trained(log, cutoffs):
+    return train_churn("acme", cutoffs, log, REFERENCE, SETTINGS)
+
+
+def test_churn_model_beats_both_baselines_held_out_and_forward_in_time(trained):
+    model, _ = trained
+    assert model.status == "promoted", model.reason
+    for split in ("holdout", "forward"):
+        auc = model.metrics[split]["model"]["roc_auc"]
+        assert auc > model.metrics[split]["recency"]["roc_auc"]
+        assert auc > model.metrics[split]["purchase_rate"]["roc_auc"]
+
+
+def test_churn_metrics_report_every_classification_measure(trained):
+    model, _ = trained
+    for key in ("accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "brier"):
+        assert 0.0 <= model.metrics["forward"]["model"][key] <= 1.0
+
+
+def test_the_model_is_trained_one_window_before_the_reference_date(trained):
+    model, _ = trained
+    assert model.data_window["training_cutoff"] == "2026-04-01"
+    assert model.data_window["window_days"] == 90
+
+
+def test_a_model_that_cannot_split_is_refused_promotion_and_the_reason_names_the_baseline(log, cutoffs):
+    broken, _ = train_churn("acme", cutoffs, log, REFERENCE, SETTINGS,
+                            parameters={"min_child_samples": 1_000_000})
+    assert broken.trained and broken.status == "rejected"
+    assert "does not beat" in broken.reason and "recency" in broken.reason
+
+
+def test_too_few_customers_skips_training_with_the_reason(log):
+    few = log[log["profile_id"] < "p00100"]
+    small, details = train_churn("tiny", features_at_cutoffs(few, SETTINGS.feature_cutoff_offsets()),
+                                 few, REFERENCE, SETTINGS)
+    assert small.status == "skipped" and not small.trained and details == {}
+    assert "fewer than the minimum of 200" in small.reason
+
+
+def test_predictions_of_the_same_model_on_the_same_rows_are_identical(trained, cutoffs):
+    model, _ = trained
+    now = cutoffs[cutoffs["cutoff_offset_days"] == 0]
+    assert np.array_equal(model.predict(now), model.predict(now.sample(frac=1.0, random_state=3).sort_index()))
