@@ -27,8 +27,10 @@ demo: prepare
 	$(BIN)/commerce-pipeline demo
 
 # Two workers: most tests wait on dbt and simulator subprocesses, so two run side by side.
+# --dist loadfile keeps a module's tests on one worker, so a store a module builds once
+# (a module-scoped fixture) is not built again on the other worker.
 test: prepare
-	$(BIN)/pytest -q -p no:cacheprovider -n 2
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 validate: prepare
 	$(BIN)/dagster definitions validate -m commerce_pipeline.definitions

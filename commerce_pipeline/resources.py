@@ -51,6 +51,7 @@ class ShopifySyncResource(ConfigurableResource):
 def build_resources() -> dict:
     from dagster_dbt import DbtCliResource
 
+    from commerce_pipeline.ml.registry import ModelRegistryIOManager
     from commerce_pipeline.transform.project import dbt_project
 
     return {
@@ -58,4 +59,5 @@ def build_resources() -> dict:
         "dlt": DagsterDltResource(),
         "tenant_registry": TenantRegistryResource(),
         "shopify_sync": ShopifySyncResource(),
+        "model_registry": ModelRegistryIOManager(),
     }

@@ -92,3 +92,14 @@ def tenant_dbt_target(tenant_id: str, settings: Settings | None = None) -> Path:
     vars change, and the vars name the tenant, so one folder per tenant lets every later dbt
     step of that tenant reuse its partial parse (runs of one tenant never overlap)."""
     return tenant_home(tenant_id, settings) / "dbt_target"
+
+
+def tenant_model_artifact(tenant_id: str, model: str, version: int,
+                          settings: Settings | None = None) -> Path:
+    """Where the model registry keeps one trained version's artifact (a pickle)."""
+    return tenant_home(tenant_id, settings) / "models" / model / f"v{version}.pkl"
+
+
+def tenant_outbox(tenant_id: str, settings: Settings | None = None) -> Path:
+    """Dry-run marketing emails of a tenant, one file per email, for a person to open."""
+    return tenant_home(tenant_id, settings) / "outbox"

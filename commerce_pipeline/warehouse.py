@@ -19,7 +19,10 @@ def query_readonly(warehouse: TenantWarehouse, sql: str) -> tuple[list[str], lis
 
 
 def existing_tables(warehouse: TenantWarehouse) -> set[str]:
-    """Names of the tables in the tenant's schema (dlt creates one only once it has a row)."""
+    """Names of the tables in the tenant's schema (dlt creates one only once it has a row);
+    none while a DuckDB tenant has no warehouse file yet."""
+    if warehouse.kind == "duckdb" and not warehouse.duckdb_path.exists():
+        return set()
     _, rows = query_readonly(
         warehouse,
         f"select table_name from information_schema.tables where table_schema = '{warehouse.schema}'",

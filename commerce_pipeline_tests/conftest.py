@@ -129,3 +129,13 @@ def pg_tenant(simulator, registry, dagster_instance, postgres_url, monkeypatch):
     from commerce_pipeline_tests.helpers import drop_pg_schema
 
     drop_pg_schema(postgres_url, schema)
+
+
+@pytest.fixture(scope="session")
+def duckdb_store(tmp_path_factory):
+    """The test store built on DuckDB with the default reference date, features also at the
+    CUTOFF_OFFSETS."""
+    from commerce_pipeline_tests.stores import CUTOFF_OFFSETS, build_tenant, make_store
+
+    return build_tenant(tmp_path_factory.mktemp("duckdb_store"), {}, make_store(), "profile-duck",
+                        CUTOFF_OFFSETS)

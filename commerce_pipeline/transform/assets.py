@@ -1,21 +1,25 @@
 """dbt models as assets partitioned by tenant, following fresh upstream data automatically.
 
-Two `@dbt_assets` over one project: staging (raw tables in, typed and deduplicated out),
-and everything downstream of the Python identity assets (profiles, features, marts).
-Python assets sit between them in the graph (stg -> customer_identifiers ->
-profile_members -> customer_profile), so one dbt op could not run both halves in order.
+Three `@dbt_assets` over one project: staging (raw tables in, typed and deduplicated out),
+the models downstream of the Python identity assets (profiles, features, marts), and serving
+(Customer 360, downstream of the Python model assets). Python assets sit between them in the
+graph (stg -> customer_identifiers -> profile_members -> customer_profile -> ... ->
+customer_predictions -> customer_360), so one dbt op could not run them in order.
 """
 
 from dagster import AssetExecutionContext, AutomationCondition, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pydantic import Field
 
+from commerce_pipeline.ml.settings import ModelSettingsStore
+from commerce_pipeline.resources import TenantRegistryResource
 from commerce_pipeline.storage import tenant_dbt_target
 from commerce_pipeline.tenants.partitions import tenants_partitions
 from commerce_pipeline.transform.project import dbt_project
 from commerce_pipeline.transform.vars import dbt_vars_arg
 
 STAGING = "tag:staging"
+SERVING = "tag:serving"
 # A relationships test between a model and a staging model runs only once both are built
 # ("buildable"); dbt's default ("eager") would run it in the staging step, before the model exists.
 BUILD = ["build", "--indirect-selection", "buildable"]
@@ -33,9 +37,16 @@ class CommerceDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, **extra_vars):
-    """`dbt build` of the selected models for the run's tenant, in the tenant's target folder."""
+def _build(context: AssetExecutionContext, dbt: DbtCliResource,
+           tenant_registry: TenantRegistryResource, **extra_vars):
+    """`dbt build` of the selected models for the run's tenant, in the tenant's target folder.
+
+    Every group gets the cutoff offsets the tenant's model settings need: dbt re-parses the
+    project whenever its vars change, so identical vars let the groups share one parse."""
     tenant = context.partition_key
+    if extra_vars.get("feature_cutoff_offsets") is None:
+        with ModelSettingsStore(tenant_registry.control_db_url_or_default()) as store:
+            extra_vars["feature_cutoff_offsets"] = store.get(tenant).feature_cutoff_offsets()
     args = [*BUILD, *dbt_vars_arg(tenant, **extra_vars)]
     yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
 
@@ -44,6 +55,11 @@ class DbtModelsConfig(Config):
     reference_date: str | None = Field(
         default=None,
         description="Features as of this date (YYYY-MM-DD); default: the tenant's latest order date",
+    )
+    feature_cutoff_offsets: list[int] | None = Field(
+        default=None,
+        description="Days before the reference date at which features are also computed; "
+        "None = what the tenant's model settings need (now, and one and two label windows back)",
     )
 
 
@@ -54,17 +70,33 @@ class DbtModelsConfig(Config):
     partitions_def=tenants_partitions,
     name="commerce_dbt_staging",
 )
-def commerce_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+def commerce_dbt_staging(context: AssetExecutionContext, dbt: DbtCliResource,
+                         tenant_registry: TenantRegistryResource):
+    yield from _build(context, dbt, tenant_registry)
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    exclude=STAGING,
+    exclude=f"{STAGING} {SERVING}",
     dagster_dbt_translator=CommerceDbtTranslator(),
     partitions_def=tenants_partitions,
     name="commerce_dbt_models",
 )
-def commerce_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtModelsConfig):
+def commerce_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, config: DbtModelsConfig,
+                        tenant_registry: TenantRegistryResource):
     extra = {"reference_date": config.reference_date} if config.reference_date else {}
-    yield from _build(context, dbt, **extra)
+    yield from _build(context, dbt, tenant_registry, feature_cutoff_offsets=config.feature_cutoff_offsets,
+                      **extra)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    select=SERVING,
+    dagster_dbt_translator=CommerceDbtTranslator(),
+    partitions_def=tenants_partitions,
+    name="commerce_dbt_serving",
+)
+def commerce_dbt_serving(context: AssetExecutionContext, dbt: DbtCliResource,
+                         tenant_registry: TenantRegistryResource):
+    """Customer 360: profiles joined with the model assets' predictions."""
+    yield from _build(context, dbt, tenant_registry)

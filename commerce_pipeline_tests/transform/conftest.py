@@ -1,5 +1,5 @@
-"""A simulator store built end to end (ingestion, staging, identity, profiles/features/marts)
-once per test session per warehouse, and readers for its tables.
+"""The test store built end to end on Postgres and as a leakage tenant, once per session, and
+the store's raw records flattened for the independent pandas computations.
 
 Building takes about a minute (four Dagster steps, three of them dbt), so the profile, feature,
 mart and parity tests share one build instead of paying for it per test.
@@ -8,127 +8,46 @@ mart and parity tests share one build instead of paying for it per test.
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, materialize
 
-from commerce_pipeline.simulator import SimulatorServer, Store, generate_store
-from commerce_pipeline.storage import TenantWarehouse, tenant_warehouse
-from commerce_pipeline.warehouse import query_readonly
+from commerce_pipeline_tests.stores import (  # noqa: F401 (the tests import these from here)
+    CUTOFF_OFFSETS,
+    EARLIER,
+    STORE,
+    BuiltTenant,
+    build_tenant,
+    make_store,
+)
 
-STORE = ("profile-store", 31, 60)  # shop, seed, customers (a seed with profiles that never bought)
-_ENV = ("COMMERCE_HOME", "COMMERCE_SECRET_KEY", "COMMERCE_CONTROL_DB_URL", "COMMERCE_WAREHOUSE",
-        "COMMERCE_PG_URL", "DAGSTER_HOME")
-
-
-@dataclass
-class BuiltTenant:
-    tenant: str
-    store: Store
-    warehouse: TenantWarehouse
-    home: Path
-    env: dict
-    model_build: object = None  # the Dagster result of the last full build of the dbt models
-
-    def frame(self, sql: str) -> pd.DataFrame:
-        columns, rows = query_readonly(self.warehouse, sql)
-        return pd.DataFrame(rows, columns=columns)
-
-    def table(self, name: str) -> pd.DataFrame:
-        return self.frame(f"select * from {name}")
-
-    def members(self) -> dict[str, str]:
-        """source_key -> profile_id, as identity resolution wrote it."""
-        return dict(self.frame("select source_key, profile_id from profile_members").itertuples(index=False))
-
-    def build_models(self, reference_date: str | None = None):
-        """Rebuild the dbt models downstream of identity, optionally as of `reference_date`."""
-        from commerce_pipeline.resources import build_resources
-        from commerce_pipeline.transform.assets import commerce_dbt_models
-
-        config = {"reference_date": reference_date} if reference_date else {}
-        with commerce_env(self.env):
-            instance = DagsterInstance.ephemeral()
-            _add_partition(instance, self.tenant)
-            return materialize([commerce_dbt_models], partition_key=self.tenant, instance=instance,
-                               resources=build_resources(),
-                               run_config={"ops": {"commerce_dbt_models": {"config": config}}})
-
-
-@contextmanager
-def commerce_env(env: dict):
-    with pytest.MonkeyPatch.context() as patch:
-        for name in _ENV:
-            patch.delenv(name, raising=False)
-        for name, value in env.items():
-            patch.setenv(name, value)
-        yield
-
-
-def _add_partition(instance, tenant):
-    from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
-
-    instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [tenant])
-
-
-def build_tenant(home: Path, env: dict, store: Store, tenant: str) -> BuiltTenant:
-    """Sync `store` into `tenant` and build every asset from ingestion to the marts."""
-    from commerce_pipeline.identity.assets import customer_identifiers, identity_resolution
-    from commerce_pipeline.ingest.assets import shopify_assets
-    from commerce_pipeline.settings import get_settings
-    from commerce_pipeline.tenants.crypto import ensure_key_file
-    from commerce_pipeline.tenants.registry import TenantRegistry
-    from commerce_pipeline.transform.assets import commerce_dbt_staging
-    from commerce_pipeline_tests.helpers import sync
-
-    env = {"COMMERCE_HOME": str(home), **env}
-    server = SimulatorServer([store], bucket_size=1000, restore_rate=20000.0, data_dir=home / "sim")
-    server.start()
-    try:
-        with commerce_env(env):
-            settings = get_settings()
-            ensure_key_file(settings)
-            registry = TenantRegistry(settings.control_db_url)
-            registry.add(tenant, display_name=tenant, shop_domain=f"{store.shop}.myshopify.com",
-                         api_base_url=server.base_url(store.shop), access_token=store.access_token)
-            registry.close()
-            instance = DagsterInstance.ephemeral()
-            _add_partition(instance, tenant)
-            upstream = (shopify_assets, commerce_dbt_staging, customer_identifiers, identity_resolution)
-            assert sync(instance, tenant, assets=upstream).success
-            built = BuiltTenant(tenant, store, tenant_warehouse(tenant), home, env)
-    finally:
-        server.stop()
-    built.model_build = built.build_models()
-    assert built.model_build.success
-    return built
-
-
-def make_store() -> Store:
-    shop, seed, customers = STORE
-    return generate_store(shop, seed=seed, customers=customers)
-
-
-@pytest.fixture(scope="session")
-def duckdb_store(tmp_path_factory) -> BuiltTenant:
-    """The test store built on DuckDB with the default reference date."""
-    return build_tenant(tmp_path_factory.mktemp("duckdb_store"), {}, make_store(), "profile-duck")
-
+# `duckdb_store` (the same store on DuckDB) is in the package conftest: the model tests use it too.
 
 @pytest.fixture(scope="session")
 def postgres_store(tmp_path_factory, postgres_url) -> BuiltTenant:
     """The same store built on Postgres (schema dropped afterwards)."""
     tenant = f"profile-pg-{uuid.uuid4().hex[:8]}"
     env = {"COMMERCE_WAREHOUSE": "postgres", "COMMERCE_PG_URL": postgres_url.replace("+psycopg2", "")}
-    built = build_tenant(tmp_path_factory.mktemp("postgres_store"), env, make_store(), tenant)
+    built = build_tenant(tmp_path_factory.mktemp("postgres_store"), env, make_store(), tenant,
+                         CUTOFF_OFFSETS)
     yield built
     from commerce_pipeline_tests.helpers import drop_pg_schema
 
     drop_pg_schema(postgres_url, built.warehouse.schema)
+
+
+@pytest.fixture(scope="session")
+def leakage_store(tmp_path_factory) -> BuiltTenant:
+    """The same store in a tenant of its own, which the leakage test adds later data to."""
+    return build_tenant(tmp_path_factory.mktemp("leakage"), {}, make_store(), "profile-leak")
+
+
+@pytest.fixture(scope="session")
+def features_as_of_earlier(leakage_store) -> pd.DataFrame:
+    """customer_features of the leakage tenant rebuilt as of EARLIER, read before any test
+    changes its data."""
+    assert leakage_store.build_models(reference_date=EARLIER).success
+    return leakage_store.table("customer_features").sort_values("profile_id", ignore_index=True)
 
 
 # -- the store's raw records, flattened for the independent pandas computations ------------------
