@@ -6,7 +6,7 @@ storage under the data home); no credentials, no outside service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from commerce_pipeline.settings import Settings, get_settings
@@ -31,6 +31,8 @@ SUMMARY_TABLES = (
     "profile_members",
     "customer_profile",
     "manual_merge_queue",
+    "customer_predictions",
+    "model_versions",
 )
 
 
@@ -40,6 +42,7 @@ class DemoTenant:
     customers: int
     success: bool
     counts: dict[str, int]
+    models: list[tuple[str, str, str, str]] = field(default_factory=list)  # model, status, metric, reason
 
 
 def landed_counts(tenant_id: str, settings: Settings | None = None) -> dict[str, int]:
@@ -53,6 +56,14 @@ def landed_counts(tenant_id: str, settings: Settings | None = None) -> dict[str,
         else:
             counts[table] = 0
     return counts
+
+
+def model_summary(tenant_id: str) -> list[tuple[str, str, str, str]]:
+    """The latest version of each model: its gate verdict, headline metric and reason."""
+    from commerce_pipeline.ml.registry import headline, versions
+
+    latest = {r["model"]: r for r in versions(tenant_id)}
+    return [(m, r["status"], headline(r), r["reason"]) for m, r in sorted(latest.items())]
 
 
 def start_simulator(size: str, port: int, settings: Settings, seed: int = 7):
@@ -111,7 +122,8 @@ def run_demo(
                 raise_on_error=False,
             )
             counts = landed_counts(tenant_id, settings) if outcome.success else {}
-            results.append(DemoTenant(tenant_id, store.count("customers"), outcome.success, counts))
+            models = model_summary(tenant_id) if outcome.success else []
+            results.append(DemoTenant(tenant_id, store.count("customers"), outcome.success, counts, models))
     finally:
         if not keep_server:
             server.stop()

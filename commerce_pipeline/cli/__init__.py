@@ -18,6 +18,7 @@ _COMMANDS = {
     "sync": "commerce_pipeline.cli.sync:sync",
     "init": "commerce_pipeline.cli.init:init",
     "identity": "commerce_pipeline.cli.identity:identity",
+    "models": "commerce_pipeline.cli.models:models",
 }
 
 

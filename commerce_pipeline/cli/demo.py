@@ -23,6 +23,9 @@ def demo(size: str, port: int, serve: bool) -> None:
         for r in results
     ]
     click.echo("\nWhat landed per tenant:\n" + format_table(columns, rows))
+    models = [(r.tenant_id, *m) for r in results for m in r.models]
+    click.echo("\nModels (latest version of each; `commerce-pipeline models versions TENANT` lists all):\n"
+               + format_table(["tenant", "model", "status", "metric", "reason"], models))
     click.echo('\nLook closer: commerce-pipeline sql demo-outfitters "select * from shopify_orders limit 5"')
     click.echo("Explore runs and lineage: make dev  (then open http://127.0.0.1:3000)")
     failed = [r.tenant_id for r in results if not r.success]
