@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import ConfigurableIOManager, InputContext, OutputContext
@@ -64,6 +65,7 @@ def record(trained: TrainedModel, run_id: str) -> dict:
     """Give `trained` the next version number, store its artifact, append its record."""
     existing = [r["version"] for r in versions(trained.tenant_id, trained.model)]
     trained.version = max(existing, default=0) + 1
+    trained.trained_at = trained.trained_at or datetime.now(UTC)
     location = None
     if trained.trained:
         path = tenant_model_artifact(trained.tenant_id, trained.model, trained.version)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert, select
+from sqlalchemy.engine import make_url
 
 from commerce_pipeline.tenants.slugs import validate_tenant_id
 
@@ -85,6 +87,9 @@ class ModelSettingsStore:
     """Settings changes per tenant, append-only (the latest change of each field wins)."""
 
     def __init__(self, url: str):
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # a fresh data home
         self._engine = create_engine(url)
         _metadata.create_all(self._engine)
 

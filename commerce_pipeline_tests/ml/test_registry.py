@@ -85,3 +85,26 @@ def test_tenant_settings_changes_are_kept_per_tenant_and_the_latest_wins(commerc
         assert store.get("shop-a").churn_window_days == 45
         assert store.get("shop-a").retrain_every_days == 1
         assert store.get("shop-b") == ModelSettings()
+
+
+def test_the_registry_works_the_same_on_a_postgres_warehouse(fitted, postgres_url, monkeypatch):
+    import uuid
+
+    from commerce_pipeline.storage import tenant_warehouse
+    from commerce_pipeline_tests.helpers import drop_pg_schema
+
+    monkeypatch.setenv("COMMERCE_WAREHOUSE", "postgres")
+    monkeypatch.setenv("COMMERCE_PG_URL", postgres_url.replace("+psycopg2", ""))
+    good, broken = fitted
+    tenant = f"reg-{uuid.uuid4().hex[:8]}"
+    for model in (good, broken):
+        model.tenant_id = tenant
+    try:
+        record(good, run_id="run-1")
+        record(broken, run_id="run-2")
+        assert [(r["version"], r["promoted"]) for r in versions(tenant, "churn_model")] == [(1, True), (2, False)]
+        assert latest_promoted(tenant, "churn_model").version == 1
+    finally:
+        for model in (good, broken):
+            model.tenant_id = "shop-a"
+        drop_pg_schema(postgres_url, tenant_warehouse(tenant).schema)

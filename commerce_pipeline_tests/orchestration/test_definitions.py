@@ -31,3 +31,14 @@ def test_dagster_cli_validates_the_definitions(dagster_instance):
         cwd=REPO, env=env, capture_output=True, text=True, timeout=180,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_model_assets_and_customer_360_follow_fresh_features_per_tenant():
+    graph = defs.resolve_asset_graph()
+    for name in ("churn_model", "lifetime_value_model", "segment_model", "customer_predictions",
+                 "customer_360"):
+        node = graph.get(AssetKey(name))
+        assert node.partitions_def == tenants_partitions
+        assert node.automation_condition is not None
+    assert AssetKey("customer_features_at_cutoffs") in graph.get(AssetKey("churn_model")).parent_keys
+    assert AssetKey("customer_predictions") in graph.get(AssetKey("customer_360")).parent_keys
