@@ -5,7 +5,7 @@ setup(
     version="0.1.0",
     description="Multi-tenant commerce intelligence on Dagster: Shopify via dlt, dbt profiles, ML, email actions",
     packages=find_packages(exclude=["commerce_pipeline_tests", "commerce_pipeline_tests.*"]),
-    package_data={"commerce_pipeline": ["py.typed", "instance/*.yaml"]},
+    package_data={"commerce_pipeline": ["py.typed", "instance/*.yaml", "marketing/templates/*.j2"]},
     python_requires=">=3.10,<3.14",
     install_requires=[
         # Dagster and its integrations move together: same patch level throughout.

@@ -6,6 +6,8 @@ from commerce_pipeline.automation import automation_sensor
 from commerce_pipeline.identity.assets import customer_identifiers, identity_resolution
 from commerce_pipeline.ingest.assets import shopify_assets, shopify_sync_job
 from commerce_pipeline.jobs import tenant_refresh_job
+from commerce_pipeline.marketing.assets import marketing_assets, marketing_email_job
+from commerce_pipeline.marketing.sensors import marketing_email_sensor
 from commerce_pipeline.ml.assets import model_assets
 from commerce_pipeline.resources import build_resources
 from commerce_pipeline.schedules import sync_schedules
@@ -18,9 +20,9 @@ from commerce_pipeline.transform.assets import (
 
 defs = Definitions(
     assets=[shopify_assets, commerce_dbt_staging, customer_identifiers, identity_resolution,
-            commerce_dbt_models, *model_assets, commerce_dbt_serving],
-    jobs=[shopify_sync_job, tenant_refresh_job],
+            commerce_dbt_models, *model_assets, commerce_dbt_serving, *marketing_assets],
+    jobs=[shopify_sync_job, tenant_refresh_job, marketing_email_job],
     schedules=sync_schedules,
-    sensors=[tenant_registry_sensor, automation_sensor],
+    sensors=[tenant_registry_sensor, automation_sensor, marketing_email_sensor],
     resources=build_resources(),
 )

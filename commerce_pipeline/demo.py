@@ -11,7 +11,7 @@ from typing import Callable
 
 from commerce_pipeline.settings import Settings, get_settings
 from commerce_pipeline.simulator import SimulatorServer, generate_store, write_ground_truth
-from commerce_pipeline.storage import tenant_ground_truth, tenant_warehouse
+from commerce_pipeline.storage import tenant_ground_truth, tenant_outbox, tenant_warehouse
 from commerce_pipeline.tenants.crypto import ensure_key_file
 from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME, tenant_run_tags
 from commerce_pipeline.tenants.registry import TenantRegistry
@@ -43,6 +43,7 @@ class DemoTenant:
     success: bool
     counts: dict[str, int]
     models: list[tuple[str, str, str, str]] = field(default_factory=list)  # model, status, metric, reason
+    outbox_emails: int = 0  # campaign emails written by the dry run (no SendGrid key in the demo)
 
 
 def landed_counts(tenant_id: str, settings: Settings | None = None) -> dict[str, int]:
@@ -111,6 +112,7 @@ def run_demo(
     known = set(instance.get_dynamic_partitions(TENANTS_PARTITION_NAME))
     instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [t for t in tenant_ids if t not in known])
     job = defs.resolve_job_def("tenant_refresh")
+    emails = defs.resolve_job_def("marketing_email_job")
     results = []
     try:
         for store, tenant_id in zip(stores, tenant_ids):
@@ -121,9 +123,16 @@ def run_demo(
                 tags=tenant_run_tags(tenant_id, trigger="demo"),
                 raise_on_error=False,
             )
+            if outcome.success:  # what the marketing sensor would launch next, run dry here
+                echo(f"Choosing and writing campaign emails for tenant '{tenant_id}' (dry run) ...")
+                outcome = emails.execute_in_process(
+                    instance=instance, partition_key=tenant_id, raise_on_error=False,
+                    tags=tenant_run_tags(tenant_id, trigger="demo"))
             counts = landed_counts(tenant_id, settings) if outcome.success else {}
             models = model_summary(tenant_id) if outcome.success else []
-            results.append(DemoTenant(tenant_id, store.count("customers"), outcome.success, counts, models))
+            outbox = len(list(tenant_outbox(tenant_id, settings).glob("*/*.eml")))
+            results.append(DemoTenant(tenant_id, store.count("customers"), outcome.success, counts, models,
+                                      outbox))
     finally:
         if not keep_server:
             server.stop()

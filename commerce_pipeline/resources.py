@@ -51,6 +51,7 @@ class ShopifySyncResource(ConfigurableResource):
 def build_resources() -> dict:
     from dagster_dbt import DbtCliResource
 
+    from commerce_pipeline.marketing.resources import SendGridResource
     from commerce_pipeline.ml.registry import ModelRegistryIOManager
     from commerce_pipeline.transform.project import dbt_project
 
@@ -60,4 +61,5 @@ def build_resources() -> dict:
         "tenant_registry": TenantRegistryResource(),
         "shopify_sync": ShopifySyncResource(),
         "model_registry": ModelRegistryIOManager(),
+        "sendgrid": SendGridResource(),
     }

@@ -70,9 +70,10 @@ class BuiltTenant:
                                resources=build_resources(),
                                run_config={"ops": {"commerce_dbt_models": {"config": config}}})
 
-    def materialize_models(self, keys: list[str] | None = None, config: dict | None = None):
+    def materialize_models(self, keys: list[str] | None = None, config: dict | None = None,
+                           instance: DagsterInstance | None = None):
         """Materialize the model assets (all of them, then Customer 360, unless `keys` names
-        some), with run config per asset in `config`."""
+        some), with run config per asset in `config`, in `instance` if given."""
         from commerce_pipeline.ml.assets import model_assets
         from commerce_pipeline.resources import build_resources
         from commerce_pipeline.transform.assets import commerce_dbt_serving
@@ -81,8 +82,9 @@ class BuiltTenant:
         selection = keys or [a.key.to_user_string() for a in model_assets] + ["customer_360"]
         ops = {name: {"config": c} for name, c in (config or {}).items()}
         with commerce_env(self.env):
-            instance = DagsterInstance.ephemeral()
-            _add_partition(instance, self.tenant)
+            if instance is None:
+                instance = DagsterInstance.ephemeral()
+                _add_partition(instance, self.tenant)
             return materialize(assets, partition_key=self.tenant, instance=instance, selection=selection,
                                resources=build_resources(), run_config={"ops": ops})
 

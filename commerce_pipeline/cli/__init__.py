@@ -19,6 +19,7 @@ _COMMANDS = {
     "init": "commerce_pipeline.cli.init:init",
     "identity": "commerce_pipeline.cli.identity:identity",
     "models": "commerce_pipeline.cli.models:models",
+    "campaigns": "commerce_pipeline.cli.campaigns:campaigns",
 }
 
 

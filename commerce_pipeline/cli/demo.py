@@ -17,9 +17,10 @@ from commerce_pipeline.demo import DEMO_STORES, SUMMARY_TABLES, run_demo
 def demo(size: str, port: int, serve: bool) -> None:
     """Start the Shopify simulator, register its stores as tenants, materialize every asset."""
     results, server = run_demo(size=size, port=port, echo=click.echo, keep_server=serve)
-    columns = ["tenant", "customers (store)", *SUMMARY_TABLES, "status"]
+    columns = ["tenant", "customers (store)", *SUMMARY_TABLES, "outbox emails", "status"]
     rows = [
-        (r.tenant_id, r.customers, *(r.counts.get(t, "") for t in SUMMARY_TABLES), "ok" if r.success else "FAILED")
+        (r.tenant_id, r.customers, *(r.counts.get(t, "") for t in SUMMARY_TABLES), r.outbox_emails,
+         "ok" if r.success else "FAILED")
         for r in results
     ]
     click.echo("\nWhat landed per tenant:\n" + format_table(columns, rows))
@@ -27,6 +28,8 @@ def demo(size: str, port: int, serve: bool) -> None:
     click.echo("\nModels (latest version of each; `commerce-pipeline models versions TENANT` lists all):\n"
                + format_table(["tenant", "model", "status", "metric", "reason"], models))
     click.echo('\nLook closer: commerce-pipeline sql demo-outfitters "select * from shopify_orders limit 5"')
+    click.echo("Campaign emails (dry run, no SendGrid key): open <COMMERCE_HOME>/tenants/<tenant>/outbox/index.html;"
+               " commerce-pipeline campaigns preview demo-outfitters")
     click.echo("Explore runs and lineage: make dev  (then open http://127.0.0.1:3000)")
     failed = [r.tenant_id for r in results if not r.success]
     if serve and not failed:

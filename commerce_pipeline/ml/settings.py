@@ -8,15 +8,9 @@ any run and the next run reads them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert, select
-from sqlalchemy.engine import make_url
-
-from commerce_pipeline.tenants.slugs import validate_tenant_id
+from commerce_pipeline.tenant_settings import TenantSettingsStore
 
 
 class InvalidModelSetting(ValueError):
@@ -72,54 +66,9 @@ class ModelSettings:
         return sorted({0, *windows, *(2 * w for w in windows)})
 
 
-_metadata = MetaData()
-model_settings_table = Table(
-    "model_settings", _metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("tenant_id", String(40), nullable=False, index=True),
-    Column("settings", Text, nullable=False),  # JSON of the changed fields only
-    Column("changed_by", String(200), nullable=False),
-    Column("changed_at", DateTime(timezone=True), nullable=False),
-)
-
-
-class ModelSettingsStore:
-    """Settings changes per tenant, append-only (the latest change of each field wins)."""
-
-    def __init__(self, url: str):
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # a fresh data home
-        self._engine = create_engine(url)
-        _metadata.create_all(self._engine)
-
-    def __enter__(self) -> ModelSettingsStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._engine.dispose()
-
-    def changes(self, tenant_id: str) -> dict:
-        query = (select(model_settings_table.c.settings)
-                 .where(model_settings_table.c.tenant_id == validate_tenant_id(tenant_id))
-                 .order_by(model_settings_table.c.id))
-        merged: dict = {}
-        with self._engine.connect() as con:
-            for (raw,) in con.execute(query):
-                merged.update(json.loads(raw))
-        return merged
-
-    def get(self, tenant_id: str) -> ModelSettings:
-        return ModelSettings().with_changes(self.changes(tenant_id))
-
-    def set(self, tenant_id: str, changes: dict, changed_by: str) -> ModelSettings:
-        result = self.get(tenant_id).with_changes(changes)  # validates before anything is stored
-        stored = {name: getattr(result, name) for name in changes}
-        with self._engine.begin() as con:
-            con.execute(insert(model_settings_table).values(
-                tenant_id=validate_tenant_id(tenant_id), settings=json.dumps(stored, sort_keys=True),
-                changed_by=changed_by, changed_at=datetime.now(UTC)))
-        return result
+class ModelSettingsStore(TenantSettingsStore[ModelSettings]):
+    table = "model_settings"
+    settings_class = ModelSettings
 
 
 def describe(settings: ModelSettings) -> dict:

@@ -67,3 +67,12 @@ def test_sql_refuses_writes(demo_run, demo_home):
 def test_sql_on_an_unknown_tenant_says_there_is_no_data(commerce_home):
     proc = _cli(commerce_home, "sql", "nobody-here", "select 1")
     assert proc.returncode != 0 and "no warehouse yet" in proc.stderr
+
+
+def test_demo_writes_campaign_emails_to_the_outbox_without_a_sendgrid_key(demo_run, demo_home):
+    emails = sorted((demo_home / "tenants").glob("*/outbox/*/*.eml"))
+    assert emails, demo_run.stdout[-2000:]
+    text = emails[0].read_text()
+    assert "X-Commerce-Campaign:" in text and "Content-Type: text/plain" in text
+    table = demo_run.stdout.split("What landed per tenant:")[1]
+    assert "outbox emails" in table

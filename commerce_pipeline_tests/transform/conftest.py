@@ -12,6 +12,7 @@ import uuid
 import pandas as pd
 import pytest
 
+from commerce_pipeline.simulator import Store
 from commerce_pipeline_tests.stores import (  # noqa: F401 (the tests import these from here)
     CUTOFF_OFFSETS,
     EARLIER,

@@ -1,0 +1,1 @@
+"""Marketing email: building and sending campaign messages through SendGrid."""
