@@ -17,17 +17,18 @@ from dagster import (
 )
 
 from commerce_pipeline.marketing.assets import marketing_email_job
-from commerce_pipeline.tenants.partitions import tenant_run_tags
+from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME, tenant_run_tags
 
 WATCHED = AssetKey("customer_predictions")
 PAGE = 1000
 
 
-def run_requests(events: list[tuple[int, str | None]]) -> list[RunRequest]:
-    """(storage id, tenant) per materialization -> one run per tenant, keyed by its newest event."""
+def run_requests(events: list[tuple[int, str | None]], tenants: set[str]) -> list[RunRequest]:
+    """(storage id, tenant) per materialization -> one run per tenant still registered (a
+    removed tenant's partition is gone), keyed by its newest event."""
     newest: dict[str, int] = {}
     for storage_id, tenant in events:
-        if tenant is not None:
+        if tenant in tenants:
             newest[tenant] = max(storage_id, newest.get(tenant, storage_id))
     return [RunRequest(run_key=f"marketing:{tenant}:{storage_id}", partition_key=tenant,
                        tags=tenant_run_tags(tenant, trigger="marketing_email_sensor"))
@@ -50,4 +51,5 @@ def marketing_email_sensor(context: SensorEvaluationContext) -> SensorResult:
         if len(page.records) < PAGE:
             break
     cursor = str(after) if after is not None else context.cursor
-    return SensorResult(run_requests=run_requests(events), cursor=cursor)
+    tenants = set(context.instance.get_dynamic_partitions(TENANTS_PARTITION_NAME))
+    return SensorResult(run_requests=run_requests(events, tenants), cursor=cursor)

@@ -10,12 +10,13 @@ from sklearn.linear_model import LogisticRegression
 
 from commerce_pipeline.ml.metrics import classification_metrics
 from commerce_pipeline.ml.settings import ModelSettings
-from commerce_pipeline.ml.supervised import Task, train
+from commerce_pipeline.ml.supervised import Task, reference, train
 from commerce_pipeline.ml.training_sets import NotTrainable, TrainingSet
 
-# Small trees, many of them, slowly: customer tables are small and noisy, and deeper trees
-# overfit below recency alone on held-out customers (checked on synthetic and simulator stores).
-PARAMETERS = {"n_estimators": 400, "learning_rate": 0.02, "num_leaves": 4, "min_child_samples": 50,
+# Small trees, slowly: customer tables are small and noisy; deeper or more trees overfit below
+# recency alone (and below BG/NBD, whose outputs are features too) on held-out customers
+# (checked on synthetic buy-till-you-die logs and simulator stores).
+PARAMETERS = {"n_estimators": 200, "learning_rate": 0.02, "num_leaves": 4, "min_child_samples": 50,
               "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 1.0}
 
 
@@ -49,6 +50,7 @@ def evaluate(model, train_ts: TrainingSet, train_rows, test_ts: TrainingSet, tes
     scores = {"model": model.predict_proba(test_X)[:, 1],
               **{name: LogisticRegression().fit(train_cols[name], train_y).predict_proba(test_cols[name])[:, 1]
                  for name in train_cols}}
+    scores.update(reference(lambda bgnbd: bgnbd.p_no_purchase(test_X, test_ts.window_days), train_X))
     return {name: classification_metrics(test_y, s) for name, s in scores.items()}, scores
 
 

@@ -12,7 +12,7 @@ from lightgbm import LGBMRegressor
 
 from commerce_pipeline.ml.metrics import regression_metrics
 from commerce_pipeline.ml.settings import ModelSettings
-from commerce_pipeline.ml.supervised import Task, train
+from commerce_pipeline.ml.supervised import Task, reference, train
 from commerce_pipeline.ml.training_sets import NotTrainable, TrainingSet
 
 PARAMETERS = {"objective": "tweedie", "tweedie_variance_power": 1.3, "n_estimators": 400,
@@ -50,8 +50,10 @@ def check_buyers(ts: TrainingSet, settings: ModelSettings, what: str) -> None:
 
 def evaluate(model, train_ts: TrainingSet, train_rows, test_ts: TrainingSet, test_rows, orders):
     truth = test_ts.window_value.iloc[test_rows].to_numpy()
-    scores = {"model": model.predict(test_ts.X.iloc[test_rows]).clip(min=0.0),
-              **baseline_values(test_ts, test_rows, orders)}
+    test_X = test_ts.X.iloc[test_rows]
+    scores = {"model": model.predict(test_X).clip(min=0.0), **baseline_values(test_ts, test_rows, orders)}
+    scores.update(reference(lambda bgnbd: bgnbd.expected_value(test_X, test_ts.window_days),
+                            train_ts.X.iloc[train_rows]))
     return {name: regression_metrics(truth, s) for name, s in scores.items()}, scores
 
 

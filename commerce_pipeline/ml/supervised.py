@@ -6,12 +6,13 @@ What differs per model (target, checks, estimator, baselines, metrics) is a `Tas
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 
+from commerce_pipeline.ml.btyd import BGNBD, augment
 from commerce_pipeline.ml.metrics import beats_baseline
 from commerce_pipeline.ml.settings import ModelSettings
 from commerce_pipeline.ml.trained import TrainedModel
@@ -41,6 +42,33 @@ class Task:
     describe: Callable[[TrainingSet], dict]  # extra data-window facts for the record
 
 
+# Reported beside the model, never gating it: the classical model a data scientist would try
+# first. Baselines gate; references inform.
+REFERENCES = ("bgnbd",)
+
+
+def reference(score, train_X: pd.DataFrame) -> dict[str, np.ndarray]:
+    """{"bgnbd": score(BG/NBD fitted on the training rows)}, or {} where the fit fails."""
+    try:
+        scores = score(BGNBD.fit(train_X))
+    except (ValueError, FloatingPointError, ZeroDivisionError):
+        return {}
+    return {"bgnbd": scores} if np.isfinite(scores).all() else {}
+
+
+def _fit_bgnbd(X: pd.DataFrame) -> BGNBD | None:
+    try:
+        return BGNBD.fit(X)
+    except (ValueError, FloatingPointError, ZeroDivisionError):
+        return None  # the model trains on the plain features
+
+
+def _with_bgnbd(ts: TrainingSet, bgnbd: BGNBD | None) -> TrainingSet:
+    if bgnbd is None:
+        return ts
+    return replace(ts, X=augment(ts.X, bgnbd, ts.window_days))
+
+
 def _check(task: Task, ts: TrainingSet, settings: ModelSettings, what: str) -> None:
     if len(ts) < settings.min_customers:
         raise NotTrainable(f"{what}: {len(ts)} customers had ordered by {ts.cutoff_date}, fewer than "
@@ -51,8 +79,11 @@ def _check(task: Task, ts: TrainingSet, settings: ModelSettings, what: str) -> N
 def _verdicts(task: Task, results: dict, margin: float) -> tuple[bool, list[str]]:
     verdicts = []
     for split, metrics in results.items():
-        baselines = {name: m for name, m in metrics.items() if name != "model"}
+        baselines = {name: m for name, m in metrics.items() if name != "model" and name not in REFERENCES}
         ok, why = beats_baseline(metrics["model"], baselines, task.gate_metric, margin=margin)
+        for name in REFERENCES:
+            value = metrics.get(name, {}).get(task.gate_metric)
+            why += f" (reference {name} {value:.4g})" if value is not None else ""
         verdicts.append((ok, f"{split}: {why}"))
     return all(ok for ok, _ in verdicts), [why for _, why in verdicts]
 
@@ -76,6 +107,8 @@ def train(task: Task, tenant_id: str, features_at_cutoffs: pd.DataFrame, orders:
         result.reason = f"not trained: {exc}"
         return result, {}
     train_rows, test_rows = holdout_split(current.profile_ids, settings.holdout_share, settings.seed)
+    bgnbd = _fit_bgnbd(current.X.iloc[train_rows])
+    current = _with_bgnbd(current, bgnbd)
     y = task.target(current)
     model = task.fit(current.X.iloc[train_rows], y.iloc[train_rows], settings.seed, **overrides)
     results, details, notes = {}, {}, []
@@ -85,14 +118,17 @@ def train(task: Task, tenant_id: str, features_at_cutoffs: pd.DataFrame, orders:
         earlier = build_training_set(features_at_cutoffs, orders, 2 * window, window, categories)
         _check(task, earlier, settings, "forward-in-time training window")
         everyone = np.arange(len(earlier))
+        earlier_bgnbd = _fit_bgnbd(earlier.X)
+        earlier, later = _with_bgnbd(earlier, earlier_bgnbd), _with_bgnbd(current, earlier_bgnbd)
         forward = task.fit(earlier.X, task.target(earlier), settings.seed, **overrides)
         results["forward"], details["forward"] = task.evaluate(
-            forward, earlier, everyone, current, np.arange(len(current)), orders)
+            forward, earlier, everyone, later, np.arange(len(later)), orders)
         details["forward_truth"] = y.to_numpy()
     except NotTrainable as exc:
         notes.append(f"no forward-in-time evaluation: {exc}")
     passed, verdicts = _verdicts(task, results, settings.promotion_margin)
     result.estimator, result.categories, result.metrics = model, categories, results
+    result.bgnbd, result.features = bgnbd, tuple(current.X.columns)
     result.data_window.update(training_cutoff=str(current.cutoff_date), customers=len(current),
                               **task.describe(current))
     result.status = "promoted" if passed else "rejected"

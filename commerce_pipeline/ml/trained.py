@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from commerce_pipeline.ml.btyd import augment
 from commerce_pipeline.ml.training_sets import model_matrix
 
 STATUSES = ("promoted", "rejected", "skipped", "not_due")
@@ -27,6 +28,13 @@ class TrainedModel:
     data_window: dict = field(default_factory=dict)
     trained_at: datetime | None = None
     version: int | None = None  # set by the registry when the version is recorded
+    bgnbd: object = None  # the BG/NBD fitted at the training cutoff, whose outputs are features
+
+    def matrix(self, features: pd.DataFrame) -> pd.DataFrame:
+        X = model_matrix(features, self.categories)
+        if self.bgnbd is not None:
+            X = augment(X, self.bgnbd, self.data_window["window_days"])
+        return X
 
     @property
     def trained(self) -> bool:
@@ -34,7 +42,7 @@ class TrainedModel:
 
     def predict(self, features: pd.DataFrame):
         """Churn probability or window value per row of `features` (dbt feature columns)."""
-        X = model_matrix(features, self.categories)
+        X = self.matrix(features)
         if self.model == "churn_model":
             return self.estimator.predict_proba(X)[:, 1]
         return self.estimator.predict(X).clip(min=0.0)

@@ -88,3 +88,11 @@ def test_without_an_api_key_each_email_lands_in_the_outbox_and_nothing_is_sent(c
     assert "Hi Ana" in text and "BACK-" in text and "-discount_code-" not in text
     assert "p0" in (tmp_path / "outbox" / "index.html").read_text()
     assert set(control.sends("acme")["status"]) == {"dry_run"}
+
+
+def test_the_sensor_asks_once_per_tenant_for_its_newest_event_and_skips_removed_tenants():
+    from commerce_pipeline.marketing.sensors import run_requests
+
+    requests = run_requests([(5, "acme"), (7, "bolt"), (9, "acme"), (11, "gone"), (12, None)], {"acme", "bolt"})
+    assert [(r.partition_key, r.run_key) for r in requests] == [("acme", "marketing:acme:9"),
+                                                                ("bolt", "marketing:bolt:7")]

@@ -63,3 +63,17 @@ def test_predictions_of_the_same_model_on_the_same_rows_are_identical(trained, c
     model, _ = trained
     now = cutoffs[cutoffs["cutoff_offset_days"] == 0]
     assert np.array_equal(model.predict(now), model.predict(now.sample(frac=1.0, random_state=3).sort_index()))
+
+
+def test_bgnbd_is_reported_as_a_reference_but_does_not_gate_promotion(trained):
+    model, _ = trained
+    for split in ("holdout", "forward"):
+        assert 0.5 < model.metrics[split]["bgnbd"]["roc_auc"] <= 1.0
+        assert f"{split}: roc_auc" in model.reason
+    assert "reference bgnbd" in model.reason and "beats recency" in model.reason
+
+
+def test_the_model_uses_the_bgnbd_fitted_at_its_cutoff_as_features(trained):
+    model, _ = trained
+    assert model.bgnbd is not None
+    assert {"bgnbd_p_alive", "bgnbd_p_no_purchase", "bgnbd_expected_purchases"} <= set(model.features)
