@@ -42,6 +42,13 @@ class TenantWarehouse:
             credentials.password = ""
         return dlt.destinations.postgres(credentials=credentials)
 
+    @property
+    def loader_file_format(self) -> str | None:
+        """How dlt hands files to the warehouse. DuckDB gets JSONL: dlt's default for it (INSERT
+        statements) made DuckDB's load peak above 1 GB for 5,000 records, JSONL about 70 MB
+        (bench/RESULTS.md). Postgres keeps dlt's default."""
+        return "jsonl" if self.kind == "duckdb" else None
+
     def dbt_vars(self) -> dict[str, str]:
         """The `--vars` that point a dbt run at this tenant (read by profiles.yml)."""
         out = {"tenant_id": self.tenant_id, "tenant_schema": self.schema, "warehouse": self.kind}

@@ -23,6 +23,18 @@ def commerce_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_leftover_dagster_state_storage():
+    """Each test starts without another test's Dagster defs-state storage. Dagster keeps the
+    current one in a ContextVar that `DagsterInstance.__enter__` sets; one left behind by an
+    earlier test whose instance is gone makes the next Definitions load in the same worker fail
+    with "Attempted to resolve undefined DagsterInstance weakref" (seen once in CI order)."""
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})

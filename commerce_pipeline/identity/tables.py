@@ -7,7 +7,7 @@ import pandas as pd
 
 from commerce_pipeline.ingest.pipelines import tenant_pipeline
 from commerce_pipeline.ingest.shopify.columns import column_hints
-from commerce_pipeline.storage import TenantWarehouse
+from commerce_pipeline.storage import TenantWarehouse, tenant_warehouse
 from commerce_pipeline.warehouse import existing_tables, query_readonly
 
 _T, _TS, _I = "text", "timestamp", "bigint"
@@ -38,4 +38,5 @@ def write_tables(tenant_id: str, pipeline_name: str, tables: dict[str, tuple[lis
     """Load {table: (rows, write_disposition, columns)} in one dlt run of the tenant's pipeline."""
     resources = [dlt.resource(rows, name=name, write_disposition=disposition, columns=columns)
                  for name, (rows, disposition, columns) in tables.items()]
-    tenant_pipeline(pipeline_name, tenant_id).run(resources).raise_on_failed_jobs()
+    file_format = tenant_warehouse(tenant_id).loader_file_format
+    tenant_pipeline(pipeline_name, tenant_id).run(resources, loader_file_format=file_format).raise_on_failed_jobs()

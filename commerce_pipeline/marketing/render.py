@@ -154,9 +154,11 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def write_outbox(folder: Path, *, tenant_id: str, campaign: str, profile_id: str, to_email: str,
                  to_name: str | None, branding: Branding, subject: str, html: str, text: str,
-                 categories: list[str], custom_args: dict[str, str], sent_at: datetime | None = None) -> Path:
+                 categories: list[str], custom_args: dict[str, str], sent_at: datetime | None = None,
+                 index: bool = True) -> Path:
     """Write <folder>/<campaign>/<profile_id>.eml (text part first, HTML second, as mail clients
-    expect) and rewrite <folder>/index.html. One file per campaign and profile: writing the same
+    expect) and, unless `index` is False (a caller writing many calls write_index once), rewrite
+    <folder>/index.html. One file per campaign and profile: writing the same
     email again overwrites it. `sent_at` (default now) is the Date header."""
     if not _PROFILE_FILE.match(profile_id):
         raise ValueError(f"profile id {profile_id!r} cannot name an outbox file")
@@ -179,7 +181,8 @@ def write_outbox(folder: Path, *, tenant_id: str, campaign: str, profile_id: str
     message.set_boundary("=_" + hashlib.sha256(f"{text}\x1f{html}".encode()).hexdigest()[:32])
     path = Path(folder) / campaign / f"{profile_id}.eml"
     _write_atomically(path, message.as_bytes(policy=policy.SMTP))  # RFC 5322 wants CRLF lines
-    write_index(Path(folder))
+    if index:
+        write_index(Path(folder))
     return path
 
 

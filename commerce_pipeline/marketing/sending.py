@@ -22,6 +22,7 @@ from commerce_pipeline.marketing.render import (
     personalize,
     render_campaign,
     substitutions,
+    write_index,
     write_outbox,
 )
 from commerce_pipeline.marketing.sender import Message, Recipient, SendGridSender, SendGridUnavailable
@@ -64,7 +65,9 @@ def _dry_run(tenant_id, message, branding, rows, outbox: Path) -> None:
         write_outbox(outbox, tenant_id=tenant_id, campaign=row["campaign"], profile_id=row["profile_id"],
                      to_email=row["email"], to_name=row.get("first_name"), branding=branding,
                      subject=subject, html=html, text=text, categories=list(message.categories),
-                     custom_args={**message.custom_args, "profile_id": row["profile_id"]})
+                     custom_args={**message.custom_args, "profile_id": row["profile_id"]},
+                     index=False)  # one index per batch, not one per email (it lists them all)
+    write_index(outbox)
 
 
 def personalize_message(message: Message, r: Recipient) -> tuple[str, str, str]:

@@ -1,0 +1,116 @@
+"""End-to-end benchmark: one simulator store through every Dagster step, as production runs it.
+
+    python -m bench.pipeline --size small            # 10k customers (about 50k orders)
+    python -m bench.pipeline --customers 2000 --json bench/pipeline.json
+
+The store is served by the local simulator with its throttle off (so our own cost shows), and
+the tenant's `tenant_refresh` job (ingestion, staging, identity, profiles and features, the three
+models, scoring, Customer 360) then `marketing_email_job` (audience and emails, dry run) run in
+one process, in process, on the embedded default (DuckDB, local Dagster storage). Each step's
+wall time comes from Dagster's own step events; rows are what the step wrote. Peak memory is the
+whole run's (steps share one process). A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from bench.ingest import THROTTLE_OFF, _machine, _peak_rss_mb, size_arguments
+
+# step -> (stage, the tables whose rows it wrote)
+STAGES = {
+    "shopify": ("ingestion (bulk)", ("shopify_customers", "shopify_orders", "shopify_products")),
+    "commerce_dbt_staging": ("staging (dbt)", ("stg_shopify__customers", "stg_shopify__orders", "stg_shopify__order_lines")),
+    "customer_identifiers": ("identifier extraction", ("customer_identifiers",)),
+    "identity_resolution": ("identity resolution", ("customer_identifiers",)),
+    "commerce_dbt_models": ("profiles, features, marts (dbt)", ("customer_profile", "customer_features_at_cutoffs")),
+    "churn_model": ("training: churn", ("customer_features",)),
+    "lifetime_value_model": ("training: lifetime value", ("customer_features",)),
+    "segment_model": ("training: segments", ("customer_features",)),
+    "customer_predictions": ("scoring", ("customer_predictions",)),
+    "commerce_dbt_serving": ("customer 360 (dbt)", ("customer_360",)),
+    "campaign_audience": ("email preparation: audience", ("campaign_audience",)),
+    "email_sends": ("email preparation: render + outbox", ()),
+}
+
+
+def _count(tenant: str, tables: tuple[str, ...]) -> int:
+    from commerce_pipeline.storage import tenant_warehouse
+    from commerce_pipeline.warehouse import query_readonly
+
+    return sum(int(query_readonly(tenant_warehouse(tenant), f"select count(*) from {t}")[1][0][0]) for t in tables)
+
+
+def _run(customers: int, home: str, queue) -> None:
+    os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
+    from dagster import DagsterInstance
+
+    from commerce_pipeline.definitions import defs
+    from commerce_pipeline.demo import register_tenants
+    from commerce_pipeline.instance_setup import ensure_dagster_home
+    from commerce_pipeline.settings import get_settings
+    from commerce_pipeline.simulator import SimulatorServer, generate_store
+    from commerce_pipeline.tenants.crypto import ensure_key_file
+    from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
+    from commerce_pipeline.tenants.registry import TenantRegistry
+
+    settings = get_settings()
+    ensure_dagster_home(settings)
+    ensure_key_file(settings)
+    started = time.perf_counter()
+    store = generate_store("bench-store", seed=7, customers=customers)
+    generated = time.perf_counter() - started
+    server = SimulatorServer([store], data_dir=Path(home) / "sim", **THROTTLE_OFF)
+    server.start()
+    [tenant] = register_tenants(TenantRegistry(settings.control_db_url), server, [store])
+    instance = DagsterInstance.get()
+    instance.add_dynamic_partitions(TENANTS_PARTITION_NAME, [tenant])
+    steps, wall = [], time.perf_counter()
+    try:
+        for job in ("tenant_refresh", "marketing_email_job"):
+            result = defs.resolve_job_def(job).execute_in_process(instance=instance, partition_key=tenant)
+            assert result.success, f"{job} failed"
+            steps += [(e.step_key, e.event_specific_data.duration_ms / 1000) for e in result.get_step_success_events()]
+    finally:
+        server.stop()
+    total = time.perf_counter() - wall
+    rows = []
+    for step, seconds in steps:
+        stage, tables = STAGES.get(step, (step, ()))
+        count = _count(tenant, tables) if tables else None
+        rows.append({"stage": stage, "step": step, "seconds": round(seconds, 2), "rows": count,
+                     "rows_per_second": round(count / seconds) if count and seconds else None})
+    queue.put({"customers": customers, "orders": store.count("orders"), "generate_seconds": round(generated, 1),
+               "end_to_end_seconds": round(total, 1), "peak_rss_mb": round(_peak_rss_mb()), "stages": rows})
+
+
+def run(customers: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as home:
+        queue = mp.get_context("spawn").Queue()
+        proc = mp.get_context("spawn").Process(target=_run, args=(customers, home, queue))
+        proc.start()
+        figures = queue.get()
+        proc.join()
+    return {"machine": _machine(), **figures}
+
+
+def main() -> None:
+    customers, json_path = size_arguments(__doc__)
+    f = run(customers)
+    print(f"store: {f['customers']} customers, {f['orders']} orders (generated in {f['generate_seconds']} s)  "
+          f"machine: {f['machine']}")
+    print(f"{'stage':<38}{'seconds':>9}{'rows':>10}{'rows/s':>10}")
+    for s in f["stages"]:
+        print(f"{s['stage']:<38}{s['seconds']:>9}{s['rows'] or '':>10}{s['rows_per_second'] or '':>10}")
+    print(f"end to end: {f['end_to_end_seconds']} s, peak memory {f['peak_rss_mb']} MB")
+    if json_path:
+        json_path.write_text(json.dumps(f, indent=2))
+
+
+if __name__ == "__main__":
+    main()

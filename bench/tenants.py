@@ -1,0 +1,100 @@
+"""Scale in tenants: many tiny stores end to end, runs for different tenants side by side.
+
+    python -m bench.tenants --tenants 100 --customers 200 --workers 2
+
+One simulator serves every store (throttle off); the tenants share one data home, one control
+database and one Dagster instance, as in production. Each worker process takes its share of the
+tenants and runs `tenant_refresh` then `marketing_email_job` (dry run) for one tenant after
+another, so `--workers` tenants run at a time. Per-tenant time is one tenant's two jobs; for a
+tiny store it is almost all fixed cost (process-wide imports are paid once per worker, not per
+tenant). A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.ingest import THROTTLE_OFF, _machine, _peak_rss_mb
+
+
+def _worker(home: str, tenants: list[str], queue) -> None:
+    os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
+    from dagster import DagsterInstance
+
+    from commerce_pipeline.definitions import defs
+
+    instance = DagsterInstance.get()
+    for tenant in tenants:
+        started = time.perf_counter()
+        ok = all(defs.resolve_job_def(job).execute_in_process(instance=instance, partition_key=tenant,
+                                                              raise_on_error=False).success
+                 for job in ("tenant_refresh", "marketing_email_job"))
+        queue.put({"tenant": tenant, "seconds": time.perf_counter() - started, "success": ok,
+                   "worker_peak_rss_mb": round(_peak_rss_mb())})
+
+
+def run(tenants: int, customers: int, workers: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="bench-tenants-") as home:
+        os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
+        from dagster import DagsterInstance
+
+        from commerce_pipeline.demo import register_tenants
+        from commerce_pipeline.instance_setup import ensure_dagster_home
+        from commerce_pipeline.settings import get_settings
+        from commerce_pipeline.simulator import SimulatorServer, generate_store
+        from commerce_pipeline.tenants.crypto import ensure_key_file
+        from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
+        from commerce_pipeline.tenants.registry import TenantRegistry
+
+        settings = get_settings()
+        ensure_dagster_home(settings)
+        ensure_key_file(settings)
+        stores = [generate_store(f"bench-{i:03d}", seed=100 + i, customers=customers) for i in range(tenants)]
+        server = SimulatorServer(stores, data_dir=Path(home) / "sim", **THROTTLE_OFF)
+        server.start()
+        ids = register_tenants(TenantRegistry(settings.control_db_url), server, stores)
+        DagsterInstance.get().add_dynamic_partitions(TENANTS_PARTITION_NAME, ids)
+        context = mp.get_context("spawn")
+        queue = context.Queue()
+        started = time.perf_counter()
+        procs = [context.Process(target=_worker, args=(home, ids[w::workers], queue)) for w in range(workers)]
+        for p in procs:
+            p.start()
+        results = [queue.get() for _ in ids]
+        for p in procs:
+            p.join()
+        total = time.perf_counter() - started
+        server.stop()
+    seconds = sorted(r["seconds"] for r in results)
+    return {"machine": _machine(), "tenants": tenants, "customers_per_tenant": customers, "workers": workers,
+            "total_seconds": round(total, 1), "failed": [r["tenant"] for r in results if not r["success"]],
+            "per_tenant_mean_seconds": round(statistics.mean(seconds), 1),
+            "per_tenant_median_seconds": round(statistics.median(seconds), 1),
+            "per_tenant_p95_seconds": round(seconds[int(0.95 * (len(seconds) - 1))], 1),
+            "tenants_per_minute": round(60 * tenants / total, 2),
+            "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in results)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=100)
+    parser.add_argument("--customers", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    figures = run(args.tenants, args.customers, args.workers)
+    for key, value in figures.items():
+        print(f"{key:<28}{value}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
