@@ -66,8 +66,7 @@ def _dry_run(tenant_id, message, branding, rows, outbox: Path) -> None:
                      to_email=row["email"], to_name=row.get("first_name"), branding=branding,
                      subject=subject, html=html, text=text, categories=list(message.categories),
                      custom_args={**message.custom_args, "profile_id": row["profile_id"]},
-                     index=False)  # one index per batch, not one per email (it lists them all)
-    write_index(outbox)
+                     index=False)  # the index lists every email: written once, at the end
 
 
 def personalize_message(message: Message, r: Recipient) -> tuple[str, str, str]:
@@ -109,4 +108,6 @@ def send_campaigns(tenant_id: str, audience: pd.DataFrame, branding: Branding, s
             control.finish(tenant_id, [{**keys[o.profile_id], "status": o.status, "message_id": o.message_id,
                                         "error": o.error} for o in outcomes])
             report.outcomes.update(o.status for o in outcomes)
+    if sender is None and report.outcomes["dry_run"]:
+        write_index(outbox)
     return report
