@@ -18,6 +18,7 @@ from commerce_pipeline.marketing.campaigns import CampaignSettings
 from commerce_pipeline.marketing.control import MarketingControl
 from commerce_pipeline.marketing.render import (
     Branding,
+    RenderedCampaign,
     discount_code,
     personalize,
     render_campaign,
@@ -25,7 +26,12 @@ from commerce_pipeline.marketing.render import (
     write_index,
     write_outbox,
 )
-from commerce_pipeline.marketing.sender import Message, Recipient, SendGridSender, SendGridUnavailable
+from commerce_pipeline.marketing.sender import (
+    Message,
+    Recipient,
+    SendGridSender,
+    SendGridUnavailable,
+)
 
 
 class SendFailed(RuntimeError):
@@ -53,8 +59,10 @@ def campaign_message(tenant_id: str, campaign: str, branding: Branding, settings
 
 def recipient(tenant_id: str, row: dict) -> Recipient:
     code = discount_code(tenant_id, row["campaign"], row["profile_id"], row["period"])
-    subs = substitutions(row.get("first_name"), code)
-    return Recipient(row["profile_id"], row["email"], row.get("first_name"), substitutions=subs,
+    name = row.get("first_name")
+    name = name.strip() if isinstance(name, str) and name.strip() else None  # NaN/None/"" alike
+    subs = substitutions(name, code)
+    return Recipient(row["profile_id"], row["email"], name, substitutions=subs,
                      dynamic_data={"first_name": subs["-first_name-"], "discount_code": code})
 
 
@@ -63,15 +71,13 @@ def _dry_run(tenant_id, message, branding, rows, outbox: Path) -> None:
         r = recipient(tenant_id, row)
         subject, html, text = personalize_message(message, r)
         write_outbox(outbox, tenant_id=tenant_id, campaign=row["campaign"], profile_id=row["profile_id"],
-                     to_email=row["email"], to_name=row.get("first_name"), branding=branding,
+                     to_email=row["email"], to_name=r.name, branding=branding,
                      subject=subject, html=html, text=text, categories=list(message.categories),
                      custom_args={**message.custom_args, "profile_id": row["profile_id"]},
                      index=False)  # the index lists every email: written once, at the end
 
 
 def personalize_message(message: Message, r: Recipient) -> tuple[str, str, str]:
-    from commerce_pipeline.marketing.render import RenderedCampaign
-
     if message.template_id:  # the template lives at SendGrid: show what we would send it
         data = ", ".join(f"{k}={v}" for k, v in r.dynamic_data.items())
         return (f"[SendGrid template {message.template_id}]", f"<p>{data}</p>", data)

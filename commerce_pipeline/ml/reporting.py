@@ -6,7 +6,13 @@ import numpy as np
 from dagster import MetadataValue
 
 from commerce_pipeline.ml.metrics import decile_table, roc_points
-from commerce_pipeline.ml.plots import bar_png, decile_png, markdown_image, roc_curve_png, scatter_png
+from commerce_pipeline.ml.plots import (
+    bar_png,
+    decile_png,
+    markdown_image,
+    roc_curve_png,
+    scatter_png,
+)
 from commerce_pipeline.ml.trained import TrainedModel
 
 HEADLINE = {"churn_model": ("roc_auc", "pr_auc", "brier", "f1"),
