@@ -9,7 +9,6 @@ them outside any run, and the at-most-once guarantee rests on one unique key,
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import (
@@ -22,14 +21,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
-    create_engine,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
 
+from commerce_pipeline.tenant_settings import control_engine
 from commerce_pipeline.tenants.slugs import validate_tenant_id
 
 # claimed: won the key, outcome not yet known (a run that died mid-batch leaves these; they
@@ -74,11 +72,8 @@ def _now() -> datetime:
 
 class MarketingControl:
     def __init__(self, url: str):
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self._engine = create_engine(url)
-        self._dialect = sqlite if parsed.get_backend_name() == "sqlite" else postgresql
+        self._engine = control_engine(url)
+        self._dialect = sqlite if self._engine.dialect.name == "sqlite" else postgresql
         _metadata.create_all(self._engine)
 
     def __enter__(self) -> MarketingControl:
