@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from commerce_pipeline.storage import TenantWarehouse
+from commerce_pipeline.storage import TenantWarehouse, tenant_warehouse
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -16,6 +16,17 @@ def query_readonly(warehouse: TenantWarehouse, sql: str) -> tuple[list[str], lis
     if warehouse.kind == "duckdb":
         return _duckdb(warehouse, sql)
     return _postgres(warehouse, sql)
+
+
+def query_frame(tenant_id: str, sql: str):
+    """A read-only query of a tenant's warehouse as a pandas DataFrame; profile ids stay text."""
+    import pandas as pd  # here, not at the top: the `sql` CLI imports this module and needs no pandas
+
+    columns, rows = query_readonly(tenant_warehouse(tenant_id), sql)
+    out = pd.DataFrame(rows, columns=columns)
+    if "profile_id" in out:
+        out["profile_id"] = out["profile_id"].astype(str)
+    return out
 
 
 def existing_tables(warehouse: TenantWarehouse) -> set[str]:

@@ -34,11 +34,11 @@ def preview(tenant_id: str, show_all: bool) -> None:
     """Who would get which campaign email now, and why (nothing is sent or recorded)."""
     from commerce_pipeline.marketing.audience import AUDIENCE_SQL, rule_of
     from commerce_pipeline.marketing.campaigns import CampaignSettingsStore, select_recipients
-    from commerce_pipeline.ml.data import frame
+    from commerce_pipeline.warehouse import query_frame
 
     url = get_settings().control_db_url
     try:
-        customers = frame(tenant_id, AUDIENCE_SQL)
+        customers = query_frame(tenant_id, AUDIENCE_SQL)
     except (InvalidTenantId, WarehouseUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
     except Exception as exc:  # the table is missing until scoring and customer_360 have run

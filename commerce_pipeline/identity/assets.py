@@ -23,7 +23,8 @@ from commerce_pipeline.identity.blocklist import Blocklist
 from commerce_pipeline.identity.control import IdentityControl
 from commerce_pipeline.identity.identifiers import IdentifierRules, extract_identifiers
 from commerce_pipeline.identity.resolution_run import run_resolution
-from commerce_pipeline.identity.tables import IDENTIFIER_COLUMNS, write_tables
+from commerce_pipeline.identity.tables import IDENTIFIER_COLUMNS
+from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.resources import TenantRegistryResource
 from commerce_pipeline.storage import tenant_warehouse
 from commerce_pipeline.tenants.partitions import tenants_partitions

@@ -16,8 +16,8 @@ from commerce_pipeline.identity.tables import (
     MEMBER_COLUMNS,
     QUEUE_COLUMNS,
     read_table,
-    write_tables,
 )
+from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.storage import tenant_ground_truth, tenant_warehouse
 
 MAX_ACCOUNTS_PER_AUTO_MERGE = 3

@@ -1,13 +1,11 @@
-"""Reading and writing the identity tables of one tenant's warehouse."""
+"""The identity tables of one tenant's warehouse: their column hints, and reading them back."""
 
 from __future__ import annotations
 
-import dlt
 import pandas as pd
 
-from commerce_pipeline.ingest.pipelines import tenant_pipeline
 from commerce_pipeline.ingest.shopify.columns import column_hints
-from commerce_pipeline.storage import TenantWarehouse, tenant_warehouse
+from commerce_pipeline.storage import TenantWarehouse
 from commerce_pipeline.warehouse import existing_tables, query_readonly
 
 _T, _TS, _I = "text", "timestamp", "bigint"
@@ -32,11 +30,3 @@ def read_table(warehouse: TenantWarehouse, table: str) -> pd.DataFrame | None:
         return None
     columns, rows = query_readonly(warehouse, f"select * from {table}")
     return pd.DataFrame(rows, columns=columns)
-
-
-def write_tables(tenant_id: str, pipeline_name: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:
-    """Load {table: (rows, write_disposition, columns)} in one dlt run of the tenant's pipeline."""
-    resources = [dlt.resource(rows, name=name, write_disposition=disposition, columns=columns)
-                 for name, (rows, disposition, columns) in tables.items()]
-    file_format = tenant_warehouse(tenant_id).loader_file_format
-    tenant_pipeline(pipeline_name, tenant_id).run(resources, loader_file_format=file_format).raise_on_failed_jobs()

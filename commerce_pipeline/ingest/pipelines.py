@@ -25,6 +25,15 @@ def tenant_pipeline(source: str, tenant_id: str, settings: Settings | None = Non
     )
 
 
+def write_tables(tenant_id: str, source: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:
+    """Load {table: (rows, write_disposition, columns)} in one dlt run of the tenant's pipeline
+    for `source` (identity, model and marketing tables; the Shopify source loads itself)."""
+    resources = [dlt.resource(rows, name=name, write_disposition=disposition, columns=columns)
+                 for name, (rows, disposition, columns) in tables.items()]
+    file_format = tenant_warehouse(tenant_id).loader_file_format
+    tenant_pipeline(source, tenant_id).run(resources, loader_file_format=file_format).raise_on_failed_jobs()
+
+
 def definitions_pipeline(source: str) -> dlt.Pipeline:
     """The pipeline @dlt_assets reads asset specs from; runs always use `tenant_pipeline`."""
     return dlt.pipeline(

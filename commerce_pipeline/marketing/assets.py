@@ -15,7 +15,7 @@ from dagster import (
     define_asset_job,
 )
 
-from commerce_pipeline.identity.tables import write_tables
+from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.marketing.audience import AUDIENCE_SQL, rule_of
 from commerce_pipeline.marketing.campaigns import CampaignSettingsStore, select_recipients
@@ -23,10 +23,10 @@ from commerce_pipeline.marketing.control import MarketingControl
 from commerce_pipeline.marketing.render import branding_for
 from commerce_pipeline.marketing.resources import SendGridResource
 from commerce_pipeline.marketing.sending import SendFailed, send_campaigns
-from commerce_pipeline.ml.data import frame
 from commerce_pipeline.resources import TenantRegistryResource
 from commerce_pipeline.storage import tenant_outbox
 from commerce_pipeline.tenants.partitions import tenants_partitions
+from commerce_pipeline.warehouse import query_frame
 
 _T, _F = "text", "double"
 AUDIENCE_COLUMNS = column_hints(
@@ -52,7 +52,7 @@ def campaign_audience(context: AssetExecutionContext, tenant_registry: TenantReg
         settings = store.get(tenant_id)
     with MarketingControl(url) as control:
         suppressed, history = control.suppressed(tenant_id), control.history(tenant_id)
-    audience = select_recipients(frame(tenant_id, AUDIENCE_SQL), settings, suppressed, history,
+    audience = select_recipients(query_frame(tenant_id, AUDIENCE_SQL), settings, suppressed, history,
                                  datetime.now(UTC).date())
     audience["rule"] = audience["reason"].map(rule_of)
     rows = audience.astype(object).where(audience.notna(), None).to_dict("records")
@@ -79,8 +79,8 @@ def email_sends(context: AssetExecutionContext, tenant_registry: TenantRegistryR
     with CampaignSettingsStore(url) as store:
         settings = store.get(tenant_id)
     branding = branding_for(tenant.display_name, tenant.shop_domain, settings)
-    audience = frame(tenant_id, "select profile_id, email, first_name, campaign, period "
-                                "from campaign_audience where decision = 'send'")
+    audience = query_frame(tenant_id, "select profile_id, email, first_name, campaign, period "
+                                      "from campaign_audience where decision = 'send'")
     sender = sendgrid.sender()
     with MarketingControl(url) as control:
         try:

@@ -6,12 +6,12 @@ from datetime import date
 
 import pandas as pd
 
-from commerce_pipeline.identity.tables import write_tables
+from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.ml.settings import ModelSettings
 from commerce_pipeline.ml.truth import evaluate_predictions, future_outcomes
-from commerce_pipeline.storage import tenant_ground_truth, tenant_warehouse
-from commerce_pipeline.warehouse import query_readonly
+from commerce_pipeline.storage import tenant_ground_truth
+from commerce_pipeline.warehouse import query_frame
 
 _T, _TS, _I, _F = "text", "timestamp", "bigint", "double"
 PREDICTION_COLUMN_HINTS = column_hints(
@@ -21,16 +21,8 @@ PREDICTION_COLUMN_HINTS = column_hints(
     scored_at=_TS, run_id=_T)
 
 
-def frame(tenant_id: str, sql: str) -> pd.DataFrame:
-    columns, rows = query_readonly(tenant_warehouse(tenant_id), sql)
-    out = pd.DataFrame(rows, columns=columns)
-    if "profile_id" in out:
-        out["profile_id"] = out["profile_id"].astype(str)
-    return out
-
-
 def reference_date(tenant_id: str) -> date:
-    value = frame(tenant_id, "select reference_date from feature_reference_date")["reference_date"]
+    value = query_frame(tenant_id, "select reference_date from feature_reference_date")["reference_date"]
     if value.empty or pd.isna(value.iloc[0]):
         raise RuntimeError(f"tenant '{tenant_id}' has no counted orders yet: nothing to train or score")
     return pd.Timestamp(value.iloc[0]).date()
@@ -38,8 +30,8 @@ def reference_date(tenant_id: str) -> date:
 
 def training_inputs(tenant_id: str) -> tuple[pd.DataFrame, pd.DataFrame, date]:
     """(features at every cutoff, counted orders with net revenue, reference date)."""
-    cutoffs = frame(tenant_id, "select * from customer_features_at_cutoffs")
-    orders = frame(tenant_id, "select profile_id, order_date, cast(total_price as double precision) "
+    cutoffs = query_frame(tenant_id, "select * from customer_features_at_cutoffs")
+    orders = query_frame(tenant_id, "select profile_id, order_date, cast(total_price as double precision) "
                               "as total_price, cast(net_revenue as double precision) as net_revenue "
                               "from feature_orders")
     return cutoffs, orders, reference_date(tenant_id)
@@ -47,8 +39,8 @@ def training_inputs(tenant_id: str) -> tuple[pd.DataFrame, pd.DataFrame, date]:
 
 def scoring_inputs(tenant_id: str) -> tuple[pd.DataFrame, pd.DataFrame, date]:
     """(features as of the reference date, profile strength per profile, reference date)."""
-    features = frame(tenant_id, "select * from customer_features")
-    profiles = frame(tenant_id, "select profile_id, profile_strength from customer_profile")
+    features = query_frame(tenant_id, "select * from customer_features")
+    profiles = query_frame(tenant_id, "select profile_id, profile_strength from customer_profile")
     return features, profiles, reference_date(tenant_id)
 
 
@@ -63,7 +55,7 @@ def ground_truth_metrics(tenant_id: str, predictions: pd.DataFrame, features: pd
     path = tenant_ground_truth(tenant_id)
     if not path.exists():
         return {}
-    members = frame(tenant_id, "select source_key, profile_id from profile_members")
+    members = query_frame(tenant_id, "select source_key, profile_id from profile_members")
     scored = predictions.merge(features[["profile_id", "recency_days"]], on="profile_id", how="left")
     return evaluate_predictions(
         scored, future_outcomes(path, members, reference, settings.churn_window_days),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dagster import ConfigurableIOManager, InputContext, OutputContext
 
-from commerce_pipeline.identity.tables import write_tables
+from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.ml.trained import TrainedModel
 from commerce_pipeline.storage import tenant_model_artifact, tenant_warehouse

@@ -11,8 +11,9 @@ from commerce_pipeline.cli import main
 from commerce_pipeline.identity.assets import customer_identifiers, identity_resolution
 from commerce_pipeline.identity.identifiers import extract_identifiers
 from commerce_pipeline.identity.resolution_run import run_resolution
-from commerce_pipeline.identity.tables import IDENTIFIER_COLUMNS, read_table, write_tables
+from commerce_pipeline.identity.tables import IDENTIFIER_COLUMNS, read_table
 from commerce_pipeline.ingest.assets import shopify_assets
+from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.settings import get_settings
 from commerce_pipeline.simulator import SimulatorServer, generate_store, write_ground_truth
 from commerce_pipeline.storage import tenant_ground_truth, tenant_warehouse
