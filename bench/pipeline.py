@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import os
 import tempfile
 import time
-from pathlib import Path
 
-from bench.ingest import THROTTLE_OFF, _machine, _peak_rss_mb, size_arguments
+from bench.ingest import _machine, _peak_rss_mb, size_arguments
+from bench.tenant_setup import served_tenants, use_home
 
 # step -> (stage, the tables whose rows it wrote)
 STAGES = {
@@ -47,7 +46,7 @@ def _count(tenant: str, tables: tuple[str, ...]) -> int:
 
 
 def _run(tenant: str, home: str, queue) -> None:
-    os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
+    use_home(home)
     from dagster import DagsterInstance
 
     from commerce_pipeline.definitions import defs
@@ -75,27 +74,13 @@ def _run(tenant: str, home: str, queue) -> None:
 def run(customers: int) -> dict:
     """The simulator serves from this process; the pipeline runs in a child of its own, so its
     time and memory are the pipeline's alone."""
+    from commerce_pipeline.simulator import generate_store
+
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as home:
-        os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
-        from dagster import DagsterInstance
-
-        from commerce_pipeline.demo import register_tenants
-        from commerce_pipeline.instance_setup import ensure_dagster_home
-        from commerce_pipeline.settings import get_settings
-        from commerce_pipeline.simulator import SimulatorServer, generate_store
-        from commerce_pipeline.tenants.crypto import ensure_key_file
-        from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
-        from commerce_pipeline.tenants.registry import TenantRegistry
-
-        settings = get_settings()
-        ensure_dagster_home(settings)
-        ensure_key_file(settings)
         started = time.perf_counter()
         store = generate_store("bench-store", seed=7, customers=customers)
         generated = time.perf_counter() - started
-        with SimulatorServer([store], data_dir=Path(home) / "sim", **THROTTLE_OFF) as server:
-            [tenant] = register_tenants(TenantRegistry(settings.control_db_url), server, [store])
-            DagsterInstance.get().add_dynamic_partitions(TENANTS_PARTITION_NAME, [tenant])
+        with served_tenants(home, [store]) as [tenant]:
             context = mp.get_context("spawn")
             queue = context.Queue()
             proc = context.Process(target=_run, args=(tenant, home, queue))

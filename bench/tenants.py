@@ -15,17 +15,17 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from bench.ingest import THROTTLE_OFF, _machine, _peak_rss_mb
+from bench.ingest import _machine, _peak_rss_mb
+from bench.tenant_setup import served_tenants, use_home
 
 
 def _worker(home: str, tenants: list[str], queue) -> None:
-    os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
+    use_home(home)
     from dagster import DagsterInstance
 
     from commerce_pipeline.definitions import defs
@@ -41,26 +41,10 @@ def _worker(home: str, tenants: list[str], queue) -> None:
 
 
 def run(tenants: int, customers: int, workers: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix="bench-tenants-") as home:
-        os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
-        from dagster import DagsterInstance
+    from commerce_pipeline.simulator import generate_store
 
-        from commerce_pipeline.demo import register_tenants
-        from commerce_pipeline.instance_setup import ensure_dagster_home
-        from commerce_pipeline.settings import get_settings
-        from commerce_pipeline.simulator import SimulatorServer, generate_store
-        from commerce_pipeline.tenants.crypto import ensure_key_file
-        from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
-        from commerce_pipeline.tenants.registry import TenantRegistry
-
-        settings = get_settings()
-        ensure_dagster_home(settings)
-        ensure_key_file(settings)
-        stores = [generate_store(f"bench-{i:03d}", seed=100 + i, customers=customers) for i in range(tenants)]
-        server = SimulatorServer(stores, data_dir=Path(home) / "sim", **THROTTLE_OFF)
-        server.start()
-        ids = register_tenants(TenantRegistry(settings.control_db_url), server, stores)
-        DagsterInstance.get().add_dynamic_partitions(TENANTS_PARTITION_NAME, ids)
+    stores = [generate_store(f"bench-{i:03d}", seed=100 + i, customers=customers) for i in range(tenants)]
+    with tempfile.TemporaryDirectory(prefix="bench-tenants-") as home, served_tenants(home, stores) as ids:
         context = mp.get_context("spawn")
         queue = context.Queue()
         started = time.perf_counter()
@@ -71,7 +55,6 @@ def run(tenants: int, customers: int, workers: int) -> dict:
         for p in procs:
             p.join()
         total = time.perf_counter() - started
-        server.stop()
     seconds = sorted(r["seconds"] for r in results)
     return {"machine": _machine(), "tenants": tenants, "customers_per_tenant": customers, "workers": workers,
             "total_seconds": round(total, 1), "failed": [r["tenant"] for r in results if not r["success"]],

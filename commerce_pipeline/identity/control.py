@@ -20,12 +20,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     insert,
     select,
 )
 
 from commerce_pipeline.identity.blocklist import KINDS
+from commerce_pipeline.tenant_settings import control_engine
 from commerce_pipeline.tenants.slugs import validate_tenant_id
 
 DECISIONS = ("approve", "reject")
@@ -54,7 +54,7 @@ blocklist_entries = Table(
 
 class IdentityControl:
     def __init__(self, url: str):
-        self._engine = create_engine(url)
+        self._engine = control_engine(url)
         _metadata.create_all(self._engine)
 
     def _add(self, table: Table, **values) -> None:

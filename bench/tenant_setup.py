@@ -1,0 +1,39 @@
+"""What the end-to-end benchmarks share: a data home, and simulator stores registered in it
+as tenants (registry, partitions), served by the local simulator with its throttle off."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.ingest import THROTTLE_OFF
+
+
+def use_home(home: str) -> None:
+    """Point this process (and the children it spawns) at the data home `home`."""
+    os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
+
+
+@contextmanager
+def served_tenants(home: str, stores: list) -> Iterator[list[str]]:
+    """Register `stores` as tenants of `home` and serve them while the block runs; yields the ids."""
+    use_home(home)
+    from dagster import DagsterInstance
+
+    from commerce_pipeline.demo import register_tenants
+    from commerce_pipeline.instance_setup import ensure_dagster_home
+    from commerce_pipeline.settings import get_settings
+    from commerce_pipeline.simulator import SimulatorServer
+    from commerce_pipeline.tenants.crypto import ensure_key_file
+    from commerce_pipeline.tenants.partitions import TENANTS_PARTITION_NAME
+    from commerce_pipeline.tenants.registry import TenantRegistry
+
+    settings = get_settings()
+    ensure_dagster_home(settings)
+    ensure_key_file(settings)
+    with SimulatorServer(stores, data_dir=Path(home) / "sim", **THROTTLE_OFF) as server:
+        ids = register_tenants(TenantRegistry(settings.control_db_url), server, stores)
+        DagsterInstance.get().add_dynamic_partitions(TENANTS_PARTITION_NAME, ids)
+        yield ids
