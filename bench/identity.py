@@ -56,24 +56,22 @@ def _resolve(path: str, queue) -> None:
     queue.put({"stage": "identity_resolution", "seconds": round(seconds, 2), "rows": len(identifiers),
                "rows_per_second": round(len(identifiers) / seconds), "peak_rss_mb": round(_peak_rss_mb()),
                "rss_after_load_mb": round(baseline_mb), "rerun_seconds": round(rerun, 2),
-               "profiles": result.stats["profiles"]})
+               "profiles": result.stats["profiles"], "phases": result.seconds})
 
 
 def _networkx(path: str, queue) -> None:
     import networkx as nx
-    import numpy as np
     import pandas as pd
 
-    from commerce_pipeline.identity.graph import linking_rows, star_edges
+    from commerce_pipeline.identity.graph import identity_graph, star_edges
 
     identifiers = pd.read_pickle(path)
-    keys = identifiers.loc[identifiers["kind"] == "source_id", "source_key"].unique()
-    node_of = pd.Series(np.arange(len(keys)), index=keys)
-    edges = star_edges(linking_rows(identifiers), node_of)  # the same edges resolution links on
+    records, links = identity_graph(identifiers)
+    edges = star_edges(links)  # the same edges resolution links on
     started = time.perf_counter()
     graph = nx.Graph()
-    graph.add_nodes_from(range(len(keys)))
-    graph.add_edges_from(zip(edges["src"].tolist(), edges["dst"].tolist()))
+    graph.add_nodes_from(range(len(records)))
+    graph.add_edges_from(zip(edges.src.tolist(), edges.dst.tolist()))
     components = sum(1 for _ in nx.connected_components(graph))
     seconds = time.perf_counter() - started
     queue.put({"stage": "networkx_baseline", "seconds": round(seconds, 2), "rows": len(identifiers),
@@ -154,6 +152,8 @@ def main() -> None:
     for s in figures["stages"]:
         print(f"{s['stage']:<24}{s['seconds']:>9}{s['rows']:>11}{s.get('rows_per_second', ''):>11}"
               f"{s.get('peak_rss_mb', ''):>9}")
+    resolution = figures["stages"][2]
+    print(f"resolution phases (s): {resolution['phases']}; re-run {resolution['rerun_seconds']} s")
     print(f"speed-up of resolution (baseline seconds / ours): {figures['speedup']}")
     print(f"quality: {figures['quality']}")
     if json_path:

@@ -12,21 +12,38 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from itertools import groupby
 
 import numpy as np
-import pandas as pd
 
-from commerce_pipeline.identity.graph import shown_value
+from commerce_pipeline.identity.graph import Links, shown_value
 
 STATUS = {"approve": "approved", "reject": "rejected"}
 
 
-def _evidence(comp_links: pd.DataFrame) -> list[dict]:
-    """The values shared inside the group: what would merge it, and between whom."""
-    shared = comp_links.groupby(["kind", "match_key", "priority"])["source_key"].agg(sorted)
-    return [{"kind": kind, "value": shown_value(kind, value),
-             "priority": int(priority), "source_keys": keys}
-            for (kind, value, priority), keys in shared.items() if len(keys) > 1]
+def runs(sorted_values: np.ndarray) -> list[tuple[int, int, int]]:
+    """(value, start, end) of each run of equal values in a sorted array."""
+    if not len(sorted_values):
+        return []
+    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    ends = np.r_[starts[1:], len(sorted_values)]
+    return list(zip(sorted_values[starts].tolist(), starts.tolist(), ends.tolist()))
+
+
+def evidence_by_label(links: Links, labels: np.ndarray, wanted: np.ndarray,
+                      keys: np.ndarray) -> dict[int, list[dict]]:
+    """Per wanted component, the values shared inside it (what would merge it, and between
+    whom), ordered by kind, match key and priority; a value held by one row only is none."""
+    idx = np.flatnonzero(np.isin(labels[links.node], wanted))
+    rows = sorted(zip(labels[links.node[idx]].tolist(), links.kind_text(idx), links.match_key(idx),
+                      links.priority[idx].tolist(), keys[links.node[idx]].tolist()))
+    out: dict[int, list[dict]] = {}
+    for (label, kind, value, priority), items in groupby(rows, key=lambda r: r[:4]):
+        holders = [r[4] for r in items]
+        if len(holders) > 1:
+            out.setdefault(label, []).append({"kind": kind, "value": shown_value(kind, value),
+                                              "priority": int(priority), "source_keys": holders})
+    return out
 
 
 def _hold(nodes: np.ndarray, is_account: np.ndarray, keys: np.ndarray, evidence: list[dict],
@@ -51,10 +68,11 @@ def _hold(nodes: np.ndarray, is_account: np.ndarray, keys: np.ndarray, evidence:
     return next_label
 
 
-def hold_oversized(records: pd.DataFrame, labels: np.ndarray, is_account: np.ndarray,
-                   links: pd.DataFrame, node_of: pd.Series, decisions: Mapping[str, Mapping],
-                   max_accounts: int, key_fn: Callable) -> tuple[np.ndarray, list[dict]]:
-    """(final group label per record, queue entries) after holding oversized components."""
+def hold_oversized(keys: np.ndarray, labels: np.ndarray, is_account: np.ndarray, links: Links,
+                   decisions: Mapping[str, Mapping], max_accounts: int,
+                   key_fn: Callable) -> tuple[np.ndarray, list[dict]]:
+    """(final group label per record, queue entries) after holding oversized components;
+    `keys` are the records' source keys, ascending."""
     group = labels.copy()
     if not len(labels):
         return group, []
@@ -62,20 +80,17 @@ def hold_oversized(records: pd.DataFrame, labels: np.ndarray, is_account: np.nda
     oversized = np.flatnonzero(accounts > max_accounts)
     if not len(oversized):
         return group, []
-    keys = records["source_key"].to_numpy()
     in_big = np.flatnonzero(np.isin(labels, oversized))
-    link_label = labels[node_of.reindex(links["source_key"]).to_numpy()]
-    in_oversized = np.isin(link_label, oversized)
-    big_links = links[in_oversized].assign(label=link_label[in_oversized])
-    links_by_label = dict(tuple(big_links.groupby("label")))
+    in_big = in_big[np.argsort(labels[in_big], kind="stable")]  # by label, then key
+    evidence_of = evidence_by_label(links, labels, oversized, keys)
     next_label, queue = int(labels.max()) + 1, []
-    for label, nodes in pd.Series(in_big).groupby(labels[in_big]):
-        nodes = nodes.to_numpy()
-        account_keys = sorted(keys[nodes[is_account[nodes]]])
+    for label, start, end in runs(labels[in_big]):
+        nodes = in_big[start:end]
+        account_keys = keys[nodes[is_account[nodes]]].tolist()  # ascending, as records are
         gkey = key_fn(account_keys)
         decision = decisions.get(gkey, {})
         status = STATUS.get(decision.get("decision"), "pending")
-        evidence = _evidence(links_by_label.get(label, links.iloc[:0]))
+        evidence = evidence_of.get(label, [])
         queue.append({"group_key": gkey, "status": status, "accounts": len(account_keys),
                       "source_keys": json.dumps(account_keys), "evidence": json.dumps(evidence),
                       "decided_by": decision.get("decided_by"),

@@ -9,18 +9,29 @@ decisions in; profile members, the manual-merge queue and history events out. Ru
 - profile ids are stable: a profile keeps the id most of its members had; ids of new
   profiles derive from their members (so the same data gives the same ids on any warehouse);
 - every merge and split is an event in `merge_history`; unchanged data gives no events.
+
+It all runs on integer codes: each string column is hashed once on the way in
+(graph.text_codes), and only what is written out is turned back into text.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from commerce_pipeline.identity.graph import components, linking_rows, star_edges
+from commerce_pipeline.identity.graph import (
+    Links,
+    components,
+    first_per_code,
+    identity_graph,
+    star_edges,
+    text_codes,
+)
 from commerce_pipeline.identity.held import hold_oversized
 from commerce_pipeline.identity.identifiers import CUSTOMER
 from commerce_pipeline.identity.stable_ids import assign_ids, history_events
@@ -35,6 +46,18 @@ class Resolution:
     queue: list[dict] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)  # wall time per phase, for bench/identity.py
+
+
+class _Phases:
+    """Wall time per phase: `phases("name")` closes the phase that just ran."""
+
+    def __init__(self):
+        self.seconds, self._last = {}, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name], self._last = round(now - self._last, 4), now
 
 
 def group_key(account_keys) -> str:
@@ -42,58 +65,105 @@ def group_key(account_keys) -> str:
     return "g_" + hashlib.sha1("\n".join(sorted(account_keys)).encode()).hexdigest()[:16]
 
 
-def _linked_by(links: pd.DataFrame, node_of: pd.Series, group: np.ndarray) -> pd.Series:
-    """Per record, the strongest identifier kind it shares with another member of its profile."""
-    rows = links.assign(g=group[node_of.reindex(links["source_key"]).to_numpy()])
-    shared = rows.groupby(["g", "kind", "match_key"])["source_key"].transform("size") > 1
-    rows = rows[shared].sort_values(["priority", "kind"], kind="stable")
-    return rows.drop_duplicates("source_key").set_index("source_key")["kind"]
+def _linked_by(links: Links, group: np.ndarray, n_records: int) -> np.ndarray:
+    """Per record, the strongest identifier kind it shares with another member of its profile
+    (NaN where none): the smallest (priority, kind) over its values held more than once there."""
+    linked = np.full(n_records, np.nan, dtype=object)
+    if not len(links.node):
+        return linked
+    # A value's holders are one component, so one profile unless it was held apart: count
+    # per value, and per (profile, value) only for values whose holders were held apart.
+    g, value = group[links.node], links.value
+    lowest, highest = np.full(value.max() + 1, len(group)), np.full(value.max() + 1, -1)
+    np.minimum.at(lowest, value, g)
+    np.maximum.at(highest, value, g)
+    shared = np.bincount(value)[value] > 1
+    apart = np.flatnonzero(lowest[value] != highest[value])
+    held = pd.factorize(g[apart] * (value.max() + 1) + value[apart])[0]
+    shared[apart] = np.bincount(held)[held] > 1
+    by_text = np.argsort(links.kinds, kind="stable")
+    kind_rank = np.empty(len(by_text), dtype=np.int64)
+    kind_rank[by_text] = np.arange(len(by_text))
+    priority = pd.factorize(links.priority, sort=True)[0]
+    strength = priority * len(by_text) + kind_rank[links.kind]  # by priority, then kind's name
+    best = np.full(n_records, np.iinfo(np.int64).max)
+    np.minimum.at(best, links.node[shared], strength[shared])
+    has = best < np.iinfo(np.int64).max
+    linked[has] = links.kinds[by_text][best[has] % len(by_text)]
+    return linked
+
+
+def _previous(keys: np.ndarray, previous: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, its row in `previous` (first of its key; -1 for a new record)."""
+    if previous is None or previous.empty:
+        return np.full(len(keys), -1), np.zeros(0, dtype=np.int64)
+    prev_keys = previous["source_key"].to_numpy(dtype=object)
+    if len(prev_keys) == len(keys) and (prev_keys == keys).all():  # a re-run: the same records
+        return np.arange(len(keys)), np.arange(len(keys))
+    codes, _ = text_codes(np.concatenate([keys, prev_keys]))  # records' keys are codes 0..n-1
+    theirs = codes[len(keys):]
+    found = np.flatnonzero((theirs >= 0) & (theirs < len(keys)))
+    first = first_per_code(theirs[found], len(keys))  # the first row of a key wins
+    row = np.full(len(keys), -1)
+    row[first >= 0] = found[first[first >= 0]]
+    return row, np.flatnonzero(row >= 0)
 
 
 def resolve(identifiers: pd.DataFrame, previous: pd.DataFrame | None = None,
             decisions: dict[str, str] | None = None, *, max_accounts: int = 3,
             run_id: str = "", now: datetime | None = None) -> Resolution:
     """`identifiers`: customer_identifiers rows; `previous`: last run's profile_members."""
-    now = now or datetime.now().astimezone()
-    records = identifiers[identifiers["kind"] == "source_id"][["source_key", "source_kind", "channel"]]
-    records = records.drop_duplicates("source_key").sort_values("source_key", ignore_index=True)
-    node_of = pd.Series(np.arange(len(records)), index=records["source_key"])
-    links = linking_rows(identifiers)
-    edges = star_edges(links, node_of)
+    now, phase = now or datetime.now().astimezone(), _Phases()
+    records, links = identity_graph(identifiers)
+    keys = records["source_key"].to_numpy(dtype=object)
+    phase("graph")
+    edges = star_edges(links)
     labels = components(len(records), edges)
+    phase("components")
     is_account = (records["source_kind"] == CUSTOMER).to_numpy()
-    group, queue = hold_oversized(records, labels, is_account, links, node_of, decisions or {},
-                                  max_accounts, group_key)
-    prev_ids = _previous_ids(records, previous)
-    ids = assign_ids(records["source_key"].to_numpy(), group, prev_ids)
-    history = history_events(records, group, prev_ids, ids, edges, queue, run_id, now)
-    members = records.assign(profile_id=ids[group],
-                             linked_by=records["source_key"].map(_linked_by(links, node_of, group)))
-    members = _carry_resolution_time(members, previous, run_id, now)
-    stats = {"source_records": len(records), "profiles": int(len(np.unique(ids[group]))),
+    group, queue = hold_oversized(keys, labels, is_account, links, decisions or {}, max_accounts,
+                                  group_key)
+    phase("queue")
+    prev_row, known = _previous(keys, previous)
+    prev, prev_text = np.full(len(keys), -1), np.zeros(0, dtype=object)
+    if len(known):
+        prev_ids = previous["profile_id"].to_numpy(dtype=object)[prev_row[known]]
+        prev[known], prev_text = text_codes(prev_ids)
+    ids = assign_ids(keys, group, prev, prev_text)
+    phase("stable_ids")
+    history = history_events(keys, group, prev, prev_text, ids, edges, links, queue, run_id, now)
+    phase("history")
+    linked_by = _linked_by(links, group, len(records))
+    if len(records) and pd.isna(linked_by).all():
+        linked_by = linked_by.astype(float)  # as a map that found nothing gives
+    members = records.assign(profile_id=ids[group], linked_by=linked_by)
+    members = _carry_resolution_time(members, previous, prev_row, prev >= 0, run_id, now)
+    stats = {"source_records": len(records), "profiles": int(np.count_nonzero(np.bincount(group))),
              "links": len(edges), "queued_groups": sum(q["status"] == "pending" for q in queue),
              "merges": sum(e["event"] == "merge" for e in history),
              "splits": sum(e["event"] == "split" for e in history)}
-    return Resolution(members[MEMBER_COLUMNS], queue, history, stats)
+    members = members[MEMBER_COLUMNS]
+    phase("members")
+    return Resolution(members, queue, history, stats, phase.seconds)
 
 
-def _previous_ids(records: pd.DataFrame, previous: pd.DataFrame | None) -> np.ndarray:
-    if previous is None or previous.empty:
-        return np.full(len(records), None, dtype=object)
-    by_key = previous.drop_duplicates("source_key").set_index("source_key")["profile_id"]
-    return records["source_key"].map(by_key).astype(object).where(lambda s: s.notna(), None).to_numpy()
-
-
-def _carry_resolution_time(members: pd.DataFrame, previous: pd.DataFrame | None, run_id: str,
+def _carry_resolution_time(members: pd.DataFrame, previous: pd.DataFrame | None,
+                           prev_row: np.ndarray, had_id: np.ndarray, run_id: str,
                            now: datetime) -> pd.DataFrame:
     """A record whose profile did not change keeps when (and by which run) it was resolved, so a
     re-run with no new data writes identical rows."""
     members = members.assign(resolved_at=pd.Timestamp(now), resolved_run_id=run_id)
     if previous is None or previous.empty:
         return members
-    prev = previous.drop_duplicates("source_key").set_index("source_key")
-    same = members["profile_id"].to_numpy() == members["source_key"].map(prev["profile_id"]).to_numpy()
-    keys = members.loc[same, "source_key"]
-    members.loc[same, "resolved_at"] = keys.map(prev["resolved_at"]).to_numpy()
-    members.loc[same, "resolved_run_id"] = keys.map(prev["resolved_run_id"]).to_numpy()
+    same = had_id.copy()
+    same[had_id] = (members["profile_id"].to_numpy(dtype=object)[had_id]
+                    == previous["profile_id"].to_numpy(dtype=object)[prev_row[had_id]])
+    rows = prev_row[same]
+    at, dtype = previous["resolved_at"].take(rows), members["resolved_at"].dtype
+    if isinstance(at.dtype, pd.DatetimeTZDtype) and at.dtype.unit == dtype.unit:
+        at = at.dt.tz_convert(dtype.tz)  # the same instants (a warehouse may name UTC otherwise)
+    # Of one dtype, times are copied as they are; through objects (any other dtype) is slow.
+    at = at.array if at.dtype == dtype else at.to_numpy()
+    members.loc[same, "resolved_at"] = at
+    members.loc[same, "resolved_run_id"] = previous["resolved_run_id"].take(rows).to_numpy()
     return members

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from dagster import MetadataValue
 
 from commerce_pipeline.identity.control import IdentityControl
+from commerce_pipeline.identity.graph import text_codes
 from commerce_pipeline.identity.normalize import normalize_email, normalize_phone
 from commerce_pipeline.identity.quality import identifier_leaks, load_ground_truth, pairwise_quality
 from commerce_pipeline.identity.resolution import Resolution, resolve
@@ -15,6 +17,7 @@ from commerce_pipeline.identity.tables import (
     HISTORY_COLUMNS,
     MEMBER_COLUMNS,
     QUEUE_COLUMNS,
+    read_identifiers,
     read_table,
 )
 from commerce_pipeline.ingest.pipelines import write_tables
@@ -35,10 +38,31 @@ def _quality(tenant_id: str, result: Resolution, identifiers: pd.DataFrame) -> d
     return quality
 
 
+def records_of(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), about three times faster: whole columns at a time, and a
+    timestamp column (mostly one value) boxed once per distinct value, not once per row."""
+    columns = []
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
+            codes, uniques = pd.factorize(column)
+            column = np.array([*uniques.tolist(), pd.NaT], dtype=object)[codes]  # -1: NaT
+        columns.append(column.tolist())
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _profile_sizes(members: pd.DataFrame) -> dict[str, int]:
+    """How many profiles have 1, 2, ... records."""
+    codes, _ = text_codes(members["profile_id"].to_numpy(dtype=object))
+    sizes = pd.Series(np.bincount(codes[codes >= 0])).value_counts().sort_index()
+    return {str(k): int(v) for k, v in sizes.items()}
+
+
 def run_resolution(tenant_id: str, control_db_url: str, run_id: str,
                    now: datetime | None = None) -> dict:
     warehouse = tenant_warehouse(tenant_id)
-    identifiers = read_table(warehouse, "customer_identifiers")
+    identifiers = read_identifiers(warehouse)
     if identifiers is None:
         raise RuntimeError(f"tenant '{tenant_id}' has no customer_identifiers table: "
                            "materialize customer_identifiers first")
@@ -50,18 +74,17 @@ def run_resolution(tenant_id: str, control_db_url: str, run_id: str,
                      run_id=run_id, now=now)
     queue = [{**q, "queued_run_id": run_id} for q in result.queue]
     write_tables(tenant_id, "identity_resolution", {
-        "profile_members": (result.members.to_dict("records"), "replace", MEMBER_COLUMNS),
+        "profile_members": (records_of(result.members), "replace", MEMBER_COLUMNS),
         "manual_merge_queue": (queue, "replace", QUEUE_COLUMNS),
         "merge_history": (result.history, "append", HISTORY_COLUMNS),
     })
     quality = _quality(tenant_id, result, identifiers)
-    sizes = result.members.groupby("profile_id").size().value_counts().sort_index()
     statuses = pd.Series([q["status"] for q in queue], dtype=object).value_counts().to_dict()
     return {
         "summary": result.stats,
         "profile_members": {"tenant": tenant_id, **result.stats, **quality,
                             "records_per_profile": MetadataValue.json(
-                                {str(k): int(v) for k, v in sizes.items()})},
+                                _profile_sizes(result.members))},
         "manual_merge_queue": {"tenant": tenant_id, "groups": len(queue),
                                "by_status": MetadataValue.json(statuses),
                                "max_accounts_per_auto_merge": MAX_ACCOUNTS_PER_AUTO_MERGE},

@@ -5,6 +5,9 @@ to one profile only, so when a profile splits, the part holding most of its reco
 it and the rest get new ids. A new id is derived from the profile's smallest source key,
 never reusing an id that existed before, so the same data yields the same ids on DuckDB
 and Postgres alike.
+
+Previous ids come as codes (`prev`: index into `prev_text`, -1 for a new record), so the
+bookkeeping runs on integers; strings are only touched for the ids and events written out.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from json.encoder import encode_basestring_ascii
 
 import numpy as np
 import pandas as pd
 
-from commerce_pipeline.identity.graph import shown_value
+from commerce_pipeline.identity.graph import Edges, Links, shown_value
+from commerce_pipeline.identity.held import runs
 
 
 def new_profile_id(seed_key: str, salt: int = 0) -> str:
@@ -24,92 +29,144 @@ def new_profile_id(seed_key: str, salt: int = 0) -> str:
     return "p_" + hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def assign_ids(keys: np.ndarray, group: np.ndarray, prev_ids: np.ndarray) -> np.ndarray:
+def _distinct_pairs(a: np.ndarray, b: np.ndarray, b_size: int) -> tuple[np.ndarray, ...]:
+    """The distinct (a, b) pairs of two non-negative integer arrays (in no particular order),
+    and how often each occurs."""
+    codes, pairs = pd.factorize(a.astype(np.int64) * b_size + b)
+    return pairs // b_size, pairs % b_size, np.bincount(codes, minlength=len(pairs))
+
+
+def assign_ids(keys: np.ndarray, group: np.ndarray, prev: np.ndarray,
+               prev_text: np.ndarray) -> np.ndarray:
     """Profile id per group label (indexable by `group`)."""
-    ids = np.full(int(group.max()) + 1 if len(group) else 0, None, dtype=object)
-    has = pd.notna(prev_ids)
-    pairs = pd.DataFrame({"g": group[has], "p": prev_ids[has]}).value_counts().reset_index(name="n")
-    per_group, per_id = pairs["g"].map(pairs["g"].value_counts()), pairs["p"].map(pairs["p"].value_counts())
+    n_groups = int(group.max()) + 1 if len(group) else 0
+    ids = np.full(n_groups, None, dtype=object)
+    has = prev >= 0
+    g, p, n = _distinct_pairs(group[has], prev[has], max(len(prev_text), 1))
+    per_group = np.bincount(g, minlength=n_groups)[g]
+    per_id = np.bincount(p, minlength=len(prev_text))[p]
     simple = (per_group == 1) & (per_id == 1)  # the steady state: nothing merged or split
-    ids[pairs.loc[simple, "g"].to_numpy()] = pairs.loc[simple, "p"].to_numpy()
-    used = set(pairs.loc[simple, "p"])
-    contested = pairs[~simple].sort_values(["n", "p", "g"], ascending=[False, True, True])
-    for g, p in zip(contested["g"], contested["p"]):
-        if ids[g] is None and p not in used:
-            ids[g] = p
-            used.add(p)
-    reserved = set(pairs["p"])
-    first = np.full(len(ids), len(keys))
-    np.minimum.at(first, group, np.arange(len(keys)))  # records come sorted by key: min index = min key
-    needs = np.flatnonzero((first < len(keys)) & np.array([i is None for i in ids], dtype=bool))
-    for g, seed in zip(needs, keys[first[needs]]):
+    ids[g[simple]] = prev_text[p[simple]]
+    used = np.zeros(len(prev_text), dtype=bool)
+    used[p[simple]] = True
+    contested = np.flatnonzero(~simple).tolist()
+    for i in sorted(contested, key=lambda i: (-n[i], prev_text[p[i]], g[i])):
+        if ids[g[i]] is None and not used[p[i]]:
+            ids[g[i]], used[p[i]] = prev_text[p[i]], True
+    reserved = set(prev_text[pd.unique(p)].tolist())
+    first = np.full(n_groups, len(keys))
+    np.minimum.at(first, group, np.arange(len(keys)))  # records are sorted: min index = min key
+    needs = np.flatnonzero((first < len(keys)) & np.equal(ids, None))
+    seeds = keys[first[needs]].tolist()
+    sha1 = hashlib.sha1
+    fresh = ["p_" + sha1(seed.encode()).hexdigest()[:16] for seed in seeds]  # new_profile_id
+    if reserved.isdisjoint(fresh) and len(set(fresh)) == len(fresh):
+        ids[needs] = fresh  # no id to avoid: the loop below would give the same
+        return ids
+    for g_, seed in zip(needs.tolist(), seeds):
         salt, pid = 0, new_profile_id(seed)
         while pid in reserved:
             salt += 1
             pid = new_profile_id(seed, salt)
-        ids[g] = pid
+        ids[g_] = pid
         reserved.add(pid)
     return ids
 
 
-def _event(kind, profile_id, related, keys, identifier, decided_by, reason, run_id, now) -> dict:
-    digest = hashlib.sha1(f"{run_id}|{kind}|{profile_id}|{related}".encode()).hexdigest()[:16]
-    return {"event_id": f"e_{digest}", "event": kind, "profile_id": profile_id,
-            "related_profile_ids": json.dumps(related), "source_keys": json.dumps(keys),
-            "identifier_kind": identifier[0], "identifier_value": identifier[1],
-            "decided_by": decided_by, "reason": reason, "at": now, "run_id": run_id}
+def json_list(texts: list[str]) -> str:
+    """json.dumps of a list of strings, several times faster on the many short lists here."""
+    return "[" + ", ".join(map(encode_basestring_ascii, texts)) + "]"
 
 
-def _strongest_links(edges: pd.DataFrame, group: np.ndarray, unit: np.ndarray) -> dict:
-    """Per group, the strongest edge that joins two different units (profiles or new records)."""
-    src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
-    keep = (group[src] == group[dst]) & (unit[src] != unit[dst])
-    joined = edges[keep].assign(g=group[src[keep]]).sort_values("priority", kind="stable")
-    joined = joined.drop_duplicates("g")
-    return {g: (k, shown_value(k, v))
-            for g, k, v in zip(joined["g"], joined["kind"], joined["match_key"])}
+def _events(kind: str, profile_ids: list, related: list, keys: list, identifiers: list,
+            decisions: list, run_id: str, now: datetime) -> list[dict]:
+    """History rows, one per entry of the lists (in step); decisions: (decided_by, reason).
+    Built in one comprehension: a large first run writes one merge per linked profile."""
+    sha1 = hashlib.sha1
+    return [{"event_id": "e_" + sha1(f"{run_id}|{kind}|{p}|{r}".encode()).hexdigest()[:16],
+             "event": kind, "profile_id": p, "related_profile_ids": json_list(r),
+             "source_keys": json_list(k), "identifier_kind": i[0], "identifier_value": i[1],
+             "decided_by": d[0], "reason": d[1], "at": now, "run_id": run_id}
+            for p, r, k, i, d in zip(profile_ids, related, keys, identifiers, decisions)]
 
 
-def _runs(sorted_groups: np.ndarray) -> list[tuple[int, int, int]]:
-    """(group, start, end) of each run of equal values in a sorted array."""
-    if not len(sorted_groups):
-        return []
-    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
-    ends = np.r_[starts[1:], len(sorted_groups)]
-    return list(zip(sorted_groups[starts].tolist(), starts.tolist(), ends.tolist()))
+def _strongest_links(edges: Edges, links: Links, group: np.ndarray, unit: np.ndarray) -> dict:
+    """Per group, the strongest edge that joins two different units (profiles or new records);
+    the first such edge where several are as strong."""
+    src, dst = edges.src, edges.dst
+    joined = np.flatnonzero((group[src] == group[dst]) & (unit[src] != unit[dst]))
+    joined = joined[np.argsort(links.priority[edges.link[joined]], kind="stable")]
+    _, first = np.unique(group[src[joined]], return_index=True)
+    chosen = joined[first]
+    link = edges.link[chosen]
+    return {g: (k, shown_value(k, v)) for g, k, v in
+            zip(group[src[chosen]].tolist(), links.kind_text(link), links.match_key(link))}
 
 
-def history_events(records: pd.DataFrame, group: np.ndarray, prev_ids: np.ndarray, ids: np.ndarray,
-                   edges: pd.DataFrame, queue: list[dict], run_id: str, now: datetime) -> list[dict]:
+def _rows_holding(keys: np.ndarray, rows: np.ndarray, wanted: set) -> np.ndarray:
+    if not wanted:
+        return np.zeros(len(rows), dtype=bool)
+    return np.fromiter((k in wanted for k in keys[rows].tolist()), bool, len(rows))
+
+
+def _queued_keys(queue: list[dict], approved: bool) -> set[str]:
+    return {k for q in queue if (q["status"] == "approved") == approved
+            for k in json.loads(q["source_keys"])}
+
+
+def _merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now) -> list[dict]:
+    """A merge per profile whose records come from more than one unit (a previous profile,
+    or a record new to this run)."""
+    unit = np.where(prev >= 0, prev, prev.max(initial=0) + 1 + np.arange(len(keys)))
+    g, _, _ = _distinct_pairs(group, unit, int(unit.max(initial=0)) + 1)
+    merged = np.flatnonzero(np.bincount(g, minlength=len(ids)) > 1)
+    rows = np.flatnonzero(np.isin(group, merged))
+    rows = rows[np.argsort(group[rows], kind="stable")]  # by group, keys ascending within
+    links_of = _strongest_links(edges, links, group, unit) if len(rows) else {}
+    by_hand = set(group[rows[_rows_holding(keys, rows, _queued_keys(queue, True))]].tolist())
+    moved = rows[prev_ids[rows] != ids[group[rows]]]
+    moved_keys, moved_prev = keys[moved].tolist(), prev_ids[moved].tolist()
+    moved_group = group[moved]
+    absorbing = set(moved_group[prev[moved] >= 0].tolist())  # none on a first run
+    starts = np.searchsorted(moved_group, merged, "left").tolist()
+    ends = np.searchsorted(moved_group, merged, "right").tolist()
+    merged = merged.tolist()
+    absorbed = [sorted({p for p in moved_prev[start:end] if p is not None}) if g in absorbing else []
+                for g, start, end in zip(merged, starts, ends)]
+    rule, manual = ("rule", "shared identifier"), ("manual", "approved in review")
+    return _events("merge", ids[merged].tolist(), absorbed,
+                   [moved_keys[start:end] for start, end in zip(starts, ends)],
+                   [links_of.get(g, (None, None)) for g in merged],
+                   [manual if g in by_hand else rule for g in merged], run_id, now)
+
+
+def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> list[dict]:
+    """A split per previous profile whose records now sit in several profiles, by id."""
+    before = np.flatnonzero(prev >= 0)
+    p, _, _ = _distinct_pairs(prev[before], group[before], max(len(ids), 1))
+    split = np.flatnonzero(np.bincount(p, minlength=len(prev_text)) > 1)
+    rank = np.full(len(prev_text), -1)
+    rank[split[np.argsort(prev_text[split], kind="stable")]] = np.arange(len(split))
+    part = before[rank[prev[before]] >= 0]
+    part = part[np.lexsort((part, rank[prev[part]]))]  # by previous id, then key
+    held, olds, related, moved, decisions = _queued_keys(queue, False), [], [], [], []
+    for _, start, end in runs(rank[prev[part]]):
+        old = prev_text[prev[part[start]]]
+        left = part[start:end][ids[group[part[start:end]]] != old]
+        olds.append(old)
+        related.append(sorted(set(ids[group[left]].tolist())))
+        moved.append(keys[left].tolist())
+        decisions.append(("rule", "held for review" if _rows_holding(keys, left, held).any()
+                          else "no longer linked"))
+    return _events("split", olds, related, moved, [(None, None)] * len(olds), decisions, run_id, now)
+
+
+def history_events(keys: np.ndarray, group: np.ndarray, prev: np.ndarray, prev_text: np.ndarray,
+                   ids: np.ndarray, edges: Edges, links: Links, queue: list[dict], run_id: str,
+                   now: datetime) -> list[dict]:
     """A merge per profile that gained records or absorbed profiles; a split per previous
     profile whose records now sit in several profiles."""
-    keys = records["source_key"].to_numpy()
-    has_prev = pd.notna(prev_ids)
-    unit = pd.factorize(np.where(has_prev, prev_ids, "record:" + records["source_key"]))[0]
-    pairs = pd.DataFrame({"g": group, "u": unit}).drop_duplicates()
-    multi = pairs["g"].value_counts()
-    merged_groups = multi.index[multi.to_numpy() > 1].to_numpy()
-    approved = {k for q in queue if q["status"] == "approved" for k in json.loads(q["source_keys"])}
-    held = {k for q in queue if q["status"] != "approved" for k in json.loads(q["source_keys"])}
-    events = []
-    rows = np.flatnonzero(np.isin(group, merged_groups))
-    rows = rows[np.argsort(group[rows], kind="stable")]  # by group, keys ascending within
-    links = _strongest_links(edges, group, unit) if len(rows) else {}
-    for g, start, end in _runs(group[rows]):
-        part, pid = rows[start:end], ids[g]
-        moved = part[prev_ids[part] != pid]
-        absorbed = sorted({p for p in prev_ids[moved] if pd.notna(p)})
-        by = "manual" if approved.intersection(keys[part]) else "rule"
-        events.append(_event("merge", pid, absorbed, keys[moved].tolist(), links.get(g, (None, None)),
-                             by, "approved in review" if by == "manual" else "shared identifier",
-                             run_id, now))
-    before = np.flatnonzero(has_prev)
-    spread = pd.DataFrame({"p": prev_ids[before], "g": group[before]}).drop_duplicates()["p"].value_counts()
-    split_ids = set(spread.index[spread.to_numpy() > 1])
-    for prev in sorted(split_ids):
-        part = before[prev_ids[before] == prev]
-        left = part[ids[group[part]] != prev]
-        reason = "held for review" if held.intersection(keys[left]) else "no longer linked"
-        events.append(_event("split", prev, sorted(set(ids[group[left]])), keys[left].tolist(),
-                             (None, None), "rule", reason, run_id, now))
-    return events
+    prev_ids = np.full(len(keys), None, dtype=object)
+    prev_ids[prev >= 0] = prev_text[prev[prev >= 0]]
+    return (_merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now)
+            + _splits(keys, group, prev, prev_text, ids, queue, run_id, now))
