@@ -19,7 +19,9 @@ $(VENV)/.installed: setup.py pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-# The dbt manifest is generated, never committed.
+# The dbt manifest is generated, never committed. dagster-dbt copies this parse
+# (target/partial_parse.msgpack) into a new tenant's dbt target folder, and every DuckDB tenant
+# runs dbt with no --vars and the same profile values, so none re-parses the project.
 prepare: install
 	cd dbt_project && $(BIN)/dbt parse --profiles-dir . --quiet
 

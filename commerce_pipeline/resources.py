@@ -49,14 +49,13 @@ class ShopifySyncResource(ConfigurableResource):
 
 
 def build_resources() -> dict:
-    from dagster_dbt import DbtCliResource
-
     from commerce_pipeline.marketing.resources import SendGridResource
     from commerce_pipeline.ml.registry import ModelRegistryIOManager
     from commerce_pipeline.transform.project import dbt_project
+    from commerce_pipeline.transform.resource import CommerceDbtCliResource
 
     return {
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": CommerceDbtCliResource(project_dir=dbt_project),
         "dlt": DagsterDltResource(),
         "tenant_registry": TenantRegistryResource(),
         "shopify_sync": ShopifySyncResource(),

@@ -4,9 +4,10 @@ The dlt destination, the dbt profile, the ML assets and the `sql` CLI all ask
 `tenant_warehouse`; nothing else builds a path or a schema name.
 
 - duckdb (default): one DuckDB file per tenant under the data home, so runs for
-  different tenants never contend for DuckDB's single writer lock.
+  different tenants never contend for DuckDB's single writer lock. Inside it the tables live in
+  one schema with the same name for every tenant (DUCKDB_SCHEMA).
 - postgres: one schema per tenant in the configured database.
-Inside either, the tenant's tables live in the schema named by `schema`.
+Either way, the tenant's tables live in the schema named by `schema`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from sqlalchemy.engine import make_url
 
 from commerce_pipeline.settings import Settings, get_settings
 from commerce_pipeline.tenants.slugs import validate_tenant_id
+
+# The schema inside every tenant's DuckDB file (profiles.yml names it too; a test checks they
+# agree). dbt renders schemas into its parsed project, so a per-tenant name here would make dbt
+# re-parse the whole project for each tenant; one name lets every tenant reuse one parse. The
+# file is the tenant's, so nothing is shared.
+DUCKDB_SCHEMA = "commerce"
 
 
 @dataclass(frozen=True)
@@ -50,17 +57,21 @@ class TenantWarehouse:
         return "jsonl" if self.kind == "duckdb" else None
 
     def dbt_vars(self) -> dict[str, str]:
-        """The `--vars` that point a dbt run at this tenant (read by profiles.yml)."""
-        out = {"tenant_id": self.tenant_id, "tenant_schema": self.schema, "warehouse": self.kind}
-        if self.duckdb_path is not None:
-            out["duckdb_path"] = str(self.duckdb_path)
-        if self.pg_url is not None:
-            # The password stays out: vars show up in logged dbt commands. profiles.yml
-            # reads it from COMMERCE_PG_PASSWORD.
-            url = make_url(self.pg_url)
-            out.update(pg_host=url.host or "127.0.0.1", pg_port=url.port or 5432,
-                       pg_user=url.username or "postgres", pg_database=url.database or "postgres")
-        return out
+        """The `--vars` that point a dbt run at this tenant (read by profiles.yml).
+
+        Empty for DuckDB: dbt finds the tenant's file beside its dbt target folder
+        (transform/duckdb_tenant.py) and the schema is DUCKDB_SCHEMA, so every DuckDB tenant runs
+        dbt exactly as `make prepare` parsed it and reuses that parse (dbt re-parses the whole
+        project whenever --vars change). Postgres tenants differ in schema, which dbt renders
+        into the parse, so their vars name it and each tenant keeps its own parse."""
+        if self.kind == "duckdb":
+            return {}
+        # The password stays out: vars show up in logged dbt commands. profiles.yml reads it
+        # from COMMERCE_PG_PASSWORD.
+        url = make_url(self.pg_url)
+        return {"warehouse": self.kind, "tenant_id": self.tenant_id, "tenant_schema": self.schema,
+                "pg_host": url.host or "127.0.0.1", "pg_port": url.port or 5432,
+                "pg_user": url.username or "postgres", "pg_database": url.database or "postgres"}
 
     def describe(self) -> str:
         if self.kind == "duckdb":
@@ -69,7 +80,9 @@ class TenantWarehouse:
 
 
 def tenant_schema(tenant_id: str) -> str:
-    # Slugs use hyphens and never underscores, so this mapping cannot collide.
+    """A tenant's schema in the shared Postgres database.
+
+    Slugs use hyphens and never underscores, so this mapping cannot collide."""
     return "tenant_" + validate_tenant_id(tenant_id).replace("-", "_")
 
 
@@ -81,11 +94,11 @@ def tenant_home(tenant_id: str, settings: Settings | None = None) -> Path:
 
 def tenant_warehouse(tenant_id: str, settings: Settings | None = None) -> TenantWarehouse:
     settings = settings or get_settings()
-    schema = tenant_schema(tenant_id)
     if settings.warehouse == "postgres":
-        return TenantWarehouse(tenant_id, "postgres", schema, pg_url=settings.pg_url)
-    path = tenant_home(tenant_id, settings) / "warehouse.duckdb"
-    return TenantWarehouse(tenant_id, "duckdb", schema, duckdb_path=path)
+        return TenantWarehouse(tenant_id, "postgres", tenant_schema(tenant_id), pg_url=settings.pg_url)
+    # Beside the tenant's dbt target folder: that is where dbt looks (transform/duckdb_tenant.py).
+    path = tenant_dbt_target(tenant_id, settings).parent / "warehouse.duckdb"
+    return TenantWarehouse(tenant_id, "duckdb", DUCKDB_SCHEMA, duckdb_path=path)
 
 
 def tenant_ground_truth(tenant_id: str, settings: Settings | None = None) -> Path:
@@ -95,9 +108,14 @@ def tenant_ground_truth(tenant_id: str, settings: Settings | None = None) -> Pat
 
 
 def tenant_dbt_target(tenant_id: str, settings: Settings | None = None) -> Path:
-    """dbt's target folder for a tenant's runs. dbt re-parses the whole project whenever its
-    vars change, and the vars name the tenant, so one folder per tenant lets every later dbt
-    step of that tenant reuse its partial parse (runs of one tenant never overlap)."""
+    """dbt's target folder for a tenant's runs (runs of one tenant never overlap).
+
+    dagster-dbt hands it to dbt as DBT_TARGET_PATH, and dbt opens the warehouse.duckdb beside
+    it (transform/duckdb_tenant.py): that is how a DuckDB tenant's file reaches dbt without
+    any per-tenant value in the profile or --vars, which would make dbt re-parse. The
+    folder keeps the tenant's own partial parse (dagster-dbt copies the project's in only when
+    the folder has none), so a Postgres tenant, whose vars name its schema, re-parses once and
+    its later steps and runs reuse that parse."""
     return tenant_home(tenant_id, settings) / "dbt_target"
 
 

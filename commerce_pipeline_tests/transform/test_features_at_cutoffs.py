@@ -5,6 +5,7 @@ as a build as of that date would compute them; offset 0 is customer_features."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -107,26 +108,32 @@ def test_orders_after_a_cutoff_are_left_out_of_that_cutoffs_features(at_cutoffs,
 
 
 def test_a_refund_issued_after_a_cutoff_is_left_out_of_that_cutoffs_features(at_cutoffs, orders):
-    """The store's counted order refunded between two cutoffs: placed 2026-03-02 and fully refunded
-    2026-03-18, by a profile with two orders by 2026-03-11 (offset 110) and none more by
-    2026-03-31 (offset 90)."""
-    placed = orders[(orders.order_date == date(2026, 3, 2)) & (orders.refunds.str.len() > 0)]
-    [order] = placed.itertuples()
-    [(refunded_on, amount)] = order.refunds
-    assert refunded_on == date(2026, 3, 18) and amount == order.total
-    own = orders[(orders.profile_id == order.profile_id)
-                 & (orders.order_date <= date(2026, 3, 31))]
-    assert len(own) == 2 and own.order_date.max() <= date(2026, 3, 11)
+    """A counted order placed by one cutoff and refunded before the next: the refund shows at
+    the later cutoff only."""
+    offsets = sorted(CUTOFF_OFFSETS, reverse=True)
+    found = [(o.profile_id, early, late) for early, late in zip(offsets, offsets[1:])
+             for o in orders.itertuples()
+             if o.order_date <= REFERENCE - timedelta(days=early)
+             and any(REFERENCE - timedelta(days=early) < on <= REFERENCE - timedelta(days=late)
+                     for on, _ in o.refunds)]
+    assert found, "the store should have an order refunded between two cutoffs"
+    profile, early_offset, late_offset = found[0]
+    early, late = (REFERENCE - timedelta(days=early_offset), REFERENCE - timedelta(days=late_offset))
+    own = orders[orders.profile_id == profile]
 
-    before_refund = at_offset(at_cutoffs, 110).set_index("profile_id").loc[order.profile_id]
-    assert (before_refund.frequency, before_refund.refunded_order_share) == (2, 0)
-    assert before_refund.refund_rate == 0
-    assert float(before_refund.monetary) == pytest.approx(own.total.sum())
+    def expected(cutoff):
+        placed = own[own.order_date <= cutoff]
+        refunded = [sum(a for on, a in r if on <= cutoff) for r in placed.refunds]
+        return (len(placed), sum(r > 0 for r in refunded) / len(placed),
+                sum(refunded) / placed.total.sum(), placed.total.sum() - sum(refunded))
 
-    after_refund = at_offset(at_cutoffs, 90).set_index("profile_id").loc[order.profile_id]
-    assert (after_refund.frequency, after_refund.refunded_order_share) == (2, 0.5)
-    assert after_refund.refund_rate == pytest.approx(amount / own.total.sum())
-    assert float(after_refund.monetary) == pytest.approx(own.total.sum() - amount)
+    for offset, cutoff in ((early_offset, early), (late_offset, late)):
+        row = at_offset(at_cutoffs, offset).set_index("profile_id").loc[profile]
+        frequency, share, rate, monetary = expected(cutoff)
+        assert (row.frequency, row.refunded_order_share) == (frequency, pytest.approx(share))
+        assert row.refund_rate == pytest.approx(rate)
+        assert float(row.monetary) == pytest.approx(float(monetary))
+    assert expected(late)[3] < expected(early)[3] or expected(late)[0] > expected(early)[0]
 
 
 @pytest.mark.parametrize("offset", CUTOFF_OFFSETS)
@@ -141,13 +148,13 @@ def test_rfm_scores_are_quintiles_of_near_equal_size_within_each_cutoff(at_cutof
 def render_cutoff_offsets(value, tmp_path: Path) -> subprocess.CompletedProcess:
     """What the feature_cutoff_offsets macro makes of `value` (dbt compile, no build)."""
     dbt = Path(sys.executable).parent / "dbt"
+    # DBT_TARGET_PATH as dagster-dbt sets it: dbt opens the DuckDB file beside it (tmp_path's).
+    env = {**os.environ, "DBT_TARGET_PATH": str(tmp_path / "target")}
     return subprocess.run(
-        [str(dbt), "compile", "--quiet", "--profiles-dir", ".",
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-         "--vars", json.dumps({"feature_cutoff_offsets": value,
-                               "duckdb_path": str(tmp_path / "compile.duckdb")}),
+        [str(dbt), "compile", "--quiet", "--profiles-dir", ".", "--log-path", str(tmp_path / "logs"),
+         "--vars", json.dumps({"feature_cutoff_offsets": value}),
          "--inline", "{{ feature_cutoff_offsets() }}"],
-        cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=120)
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_cutoff_offsets_are_deduplicated_sorted_and_always_include_zero(tmp_path):

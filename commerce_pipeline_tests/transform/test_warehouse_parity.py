@@ -1,4 +1,5 @@
-"""DuckDB and Postgres build the same profiles, features and marts from the same store.
+"""DuckDB and Postgres build the same profiles, features and marts from the same store, and
+the project's dbt unit tests (which tenant runs skip) pass on both.
 
 Tables are compared whole. Profile ids are compared through the profile's smallest member key
 (so the check holds whatever id scheme identity resolution uses); non-integer numbers (money
@@ -8,11 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from commerce_pipeline.storage import tenant_dbt_target
+from commerce_pipeline.transform.project import DBT_PROJECT_DIR
+from commerce_pipeline.transform.vars import dbt_vars_arg
 from commerce_pipeline.warehouse import query_readonly
+from commerce_pipeline_tests.stores import commerce_env
 
 TABLES = {  # table -> the columns that identify a row
     "customer_profile": ["profile_id"],
@@ -70,3 +80,23 @@ def test_both_warehouses_resolve_the_same_profiles(duckdb_store, postgres_store)
         return sorted(tuple(sorted(g.source_key)) for _, g in members.groupby("profile_id"))
 
     assert groups(duckdb_store) == groups(postgres_store)
+
+
+def run_dbt_unit_tests(built) -> subprocess.CompletedProcess:
+    """`dbt test` of the unit tests in a built tenant's warehouse, pointed at it the way Dagster
+    points a run (its vars and target folder; the tenant's models give the inputs' columns)."""
+    with commerce_env(built.env):
+        env = {**os.environ, "DBT_TARGET_PATH": str(tenant_dbt_target(built.tenant))}
+        vars_arg = dbt_vars_arg(built.tenant)
+    dbt = Path(sys.executable).parent / "dbt"
+    return subprocess.run(
+        [str(dbt), "test", "--select", "test_type:unit", "--profiles-dir", ".", *vars_arg],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.mark.parametrize("store", ["duckdb_store", "postgres_store"])
+def test_dbt_unit_tests_pass_on_each_warehouse(request, store):
+    result = run_dbt_unit_tests(request.getfixturevalue(store))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = re.search(r"PASS=(\d+) .*TOTAL=(\d+)", result.stdout)
+    assert summary and summary[1] == summary[2] and int(summary[2]) >= 4, result.stdout[-2000:]
