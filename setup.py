@@ -15,6 +15,7 @@ setup(
         "dagster-dlt==0.29.27",
         "dagster-postgres==0.29.27",
         "dlt[duckdb,postgres]>=1.31,<1.32",
+        "orjson>=3.9",  # response bodies; dlt depends on it too
         # dbt-core 1.12 fetches a parser wheel from outside the package index at install time.
         "dbt-core>=1.11,<1.12",
         "dbt-duckdb>=1.11,<1.12",

@@ -13,12 +13,10 @@ import html as html_lib
 import json
 import os
 import re
-import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import format_datetime
 from functools import lru_cache
@@ -28,6 +26,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from commerce_pipeline.marketing import eml
 from commerce_pipeline.marketing.campaigns import CAMPAIGNS, CampaignSettings, normalize_email
 from commerce_pipeline.tenants.slugs import validate_tenant_id
 
@@ -140,15 +139,21 @@ def personalize(rendered: RenderedCampaign, subs: dict[str, str]) -> tuple[str, 
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    # A reader (or a crash) never sees half a file; a rewrite simply replaces it.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    # A reader (or a crash) never sees half a file; a rewrite simply replaces it. The temporary
+    # name is this writer's own (process and thread), so no random name is needed.
+    tmp = path.with_name(f".tmp-{path.name}.{os.getpid()}.{threading.get_ident()}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        fd = os.open(tmp, flags, 0o600)  # the mode mkstemp gave these files
+    except FileNotFoundError:  # the first file of a campaign folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -159,28 +164,28 @@ def write_outbox(folder: Path, *, tenant_id: str, campaign: str, profile_id: str
     """Write <folder>/<campaign>/<profile_id>.eml (text part first, HTML second, as mail clients
     expect) and, unless `index` is False (a caller writing many calls write_index once), rewrite
     <folder>/index.html. One file per campaign and profile: writing the same
-    email again overwrites it. `sent_at` (default now) is the Date header."""
+    email again overwrites it. `sent_at` (default now) is the Date header.
+
+    The bytes are an EmailMessage's with these headers in this order, set_content(text),
+    add_alternative(html, subtype="html") and as_bytes(policy=SMTP), built by eml.py."""
     if not _PROFILE_FILE.match(profile_id):
         raise ValueError(f"profile id {profile_id!r} cannot name an outbox file")
-    message = EmailMessage()
-    message["From"] = Address(display_name=branding.sender_name, addr_spec=branding.sender_email)
     name = " ".join(to_name.split()) if isinstance(to_name, str) else ""  # a warehouse null may be NaN
-    message["To"] = Address(display_name=name, addr_spec=to_email)
+    headers = [eml.folded_address("From", branding.sender_name, branding.sender_email),
+               eml.folded_to(name, to_email)]
     if branding.reply_to:
-        message["Reply-To"] = Address(addr_spec=branding.reply_to)
-    message["Subject"] = subject
-    message["Date"] = format_datetime(sent_at or datetime.now(UTC))
-    message["X-Commerce-Tenant"] = validate_tenant_id(tenant_id)
-    message["X-Commerce-Campaign"] = _check_campaign(campaign)
-    message["X-Commerce-Profile"] = profile_id
-    message["X-Commerce-Categories"] = ", ".join(categories)  # what SendGrid would be given
-    message["X-Commerce-Custom-Args"] = json.dumps(custom_args, sort_keys=True)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+        headers.append(eml.folded_address("Reply-To", "", branding.reply_to))
+    headers += [eml.folded_text("Subject", subject),
+                eml.folded_text("Date", format_datetime(sent_at or datetime.now(UTC))),
+                eml.folded_text("X-Commerce-Tenant", validate_tenant_id(tenant_id)),
+                eml.folded_text("X-Commerce-Campaign", _check_campaign(campaign)),
+                eml.folded("X-Commerce-Profile", profile_id),
+                eml.folded_text("X-Commerce-Categories", ", ".join(categories)),  # what SendGrid gets
+                eml.folded("X-Commerce-Custom-Args", json.dumps(custom_args, sort_keys=True))]
     # A boundary from the content, not a random one: the same email rewrites to the same bytes.
-    message.set_boundary("=_" + hashlib.sha256(f"{text}\x1f{html}".encode()).hexdigest()[:32])
+    boundary = "=_" + hashlib.sha256(f"{text}\x1f{html}".encode()).hexdigest()[:32]
     path = Path(folder) / campaign / f"{profile_id}.eml"
-    _write_atomically(path, message.as_bytes(policy=policy.SMTP))  # RFC 5322 wants CRLF lines
+    _write_atomically(path, eml.message_bytes(headers, boundary, text, html))  # CRLF lines
     if index:
         write_index(Path(folder))
     return path
@@ -189,12 +194,19 @@ def write_outbox(folder: Path, *, tenant_id: str, campaign: str, profile_id: str
 def write_index(folder: Path) -> Path:
     """<folder>/index.html: one row per .eml in the outbox (campaign, profile, to, subject)."""
     rows = []
-    for eml in sorted(folder.glob("*/*.eml")):
-        with eml.open("rb") as handle:
-            headers = BytesParser(policy=policy.default).parse(handle, headersonly=True)
-        cells = [headers.get(name, "") for name in
-                 ("X-Commerce-Campaign", "X-Commerce-Profile", "To", "Subject")]
-        link = quote(eml.relative_to(folder).as_posix())
+    # compat32 keeps each header's raw value (split as policy.default splits them) and builds
+    # no header objects; eml.header_text reads the four cells as policy.default would.
+    parser = BytesParser(policy=policy.compat32)
+    for path in sorted(folder.glob("*/*.eml")):
+        raw = path.read_bytes()
+        end = raw.find(b"\r\n\r\n")  # the body plays no part in the headers
+        headers = parser.parsebytes(raw if end < 0 else raw[:end + 4], headersonly=True)
+        found = {}
+        for name, value in headers.raw_items():  # the first of each, as Message.get finds it
+            found.setdefault(name.lower(), (name, value))
+        cells = [eml.header_text(*found[key]) if key in found else "" for key in
+                 ("x-commerce-campaign", "x-commerce-profile", "to", "subject")]
+        link = quote(path.relative_to(folder).as_posix())
         rows.append("<tr>" + "".join(f"<td>{html_lib.escape(str(cell))}</td>" for cell in cells)
                     + f'<td><a href="{html_lib.escape(link)}">open</a></td></tr>')
     page = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Outbox</title></head>\n"

@@ -20,9 +20,11 @@ from typing import Any
 from graphql import execute_sync, get_named_type
 from graphql.language import DocumentNode, FieldNode, OperationDefinitionNode, SelectionSetNode
 
+from commerce_pipeline.simulator.bulk_plan import Irregular, compile_plan
 from commerce_pipeline.simulator.schema import SCHEMA, RequestContext, prepare
 
 DONE = ("COMPLETED", "FAILED", "CANCELED", "EXPIRED")
+_LINE = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators) without a new encoder
 
 
 def _now() -> str:
@@ -184,6 +186,21 @@ class BulkOperations:
         thread.start()
         return {"bulkOperation": created, "userErrors": []}
 
+    def _chunk(self, plan, document: DocumentNode, store, after: str | None):
+        """(context, data) of one chunk: the compiled plan, else (or when it meets anything
+        irregular) graphql-core itself, whose errors fail the operation."""
+        if plan is not None:
+            ctx = RequestContext(store=store, operations=self, bulk=True, bulk_after=after)
+            try:
+                return ctx, plan(ctx)
+            except Irregular:
+                pass
+        ctx = RequestContext(store=store, operations=self, bulk=True, bulk_after=after)
+        result = execute_sync(SCHEMA, document, context_value=ctx)
+        if result.errors:
+            raise RuntimeError(result.errors[0].message)
+        return ctx, result.data
+
     def _execute(self, store, gid: str, serial: int, document: DocumentNode, connection: FieldNode,
                  fail: bool) -> None:
         self._set(gid, status="RUNNING")
@@ -195,21 +212,22 @@ class BulkOperations:
         per_connection: dict[str, int] = {}
         searches: list[str] = []
         try:
+            plan = compile_plan(SCHEMA, document)
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "w", encoding="utf-8") as out:
                 after = None
                 while True:
-                    ctx = RequestContext(store=store, operations=self, bulk=True, bulk_after=after)
-                    result = execute_sync(SCHEMA, document, context_value=ctx)
+                    ctx, data = self._chunk(plan, document, store, after)
                     searches = searches or ctx.searches  # the same string on every chunk
-                    if result.errors:
-                        raise RuntimeError(result.errors[0].message)
-                    nodes = _connection_nodes(result.data[_key(connection)])
+                    nodes = _connection_nodes(data[_key(connection)])
                     roots += len(nodes)
+                    chunk = []
                     for name, line in flatten(node_type, selection, nodes, connection.name.value):
-                        out.write(json.dumps(line, separators=(",", ":")) + "\n")
-                        lines += 1
+                        chunk.append(_LINE.encode(line))
                         per_connection[name] = per_connection.get(name, 0) + 1
+                    if chunk:
+                        out.write("\n".join(chunk) + "\n")
+                    lines += len(chunk)
                     if ctx.bulk_next is None:
                         break
                     after = ctx.bulk_next

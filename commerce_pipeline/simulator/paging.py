@@ -14,6 +14,7 @@ import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 MAX_PAGE_SIZE = 250
@@ -23,6 +24,7 @@ class CursorError(ValueError):
     pass
 
 
+@lru_cache(maxsize=4096)  # nested connections repeat the same few positions on every node
 def encode_cursor(sort_key: str, key: tuple) -> str:
     raw = json.dumps([sort_key, *key], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode()

@@ -1,12 +1,13 @@
 """Pure pieces of the client and source: bucket arithmetic, search windows, bulk JSONL."""
 
+import itertools
 import json
 from datetime import datetime, timezone
 
 import pytest
 
-from commerce_pipeline.ingest.shopify.bulk import reassemble
-from commerce_pipeline.ingest.shopify.client import BucketState, RetryPolicy
+from commerce_pipeline.ingest.shopify.bulk import next_poll_interval, reassemble
+from commerce_pipeline.ingest.shopify.client import BucketState, RetryPolicy, _json
 from commerce_pipeline.ingest.shopify.pages import search_filter
 from commerce_pipeline.ingest.shopify.source import shopify_timestamp
 
@@ -80,3 +81,46 @@ def test_bulk_child_out_of_order_is_an_error():
                 )
             )
         )
+
+
+def test_reassemble_reads_utf8_bytes_lines_like_text_lines():
+    lines = _lines({"id": "gid://shopify/Product/1", "title": "Caf\u00e9"},
+                   {"id": "gid://shopify/ProductVariant/2", "__parentId": "gid://shopify/Product/1"})
+    assert list(reassemble(line.encode() + b"\n" for line in lines)) == list(reassemble(lines))
+
+
+@pytest.mark.parametrize("line,key,expected", [
+    (b'{"id": "gid://shopify/Order/1", "n": 123456789012345678901234}', "n", 123456789012345678901234),
+    (b'{"id": "gid://shopify/Order/1", "n": -9223372036854775809}', "n", -9223372036854775809),
+    (b'{"id": "gid://shopify/Order/1", "x": 1e400}', "x", float("inf")),
+])
+def test_reassemble_reads_values_as_the_json_module_does(line, key, expected):
+    (node,) = reassemble([line])
+    assert node[key] == expected and type(node[key]) is type(expected)
+
+
+def test_next_poll_interval_grows_but_stays_within_a_quarter_of_the_wait():
+    intervals, waited, interval = [], 0.0, 1.0
+    while waited < 60:
+        intervals.append(interval)
+        waited += interval
+        interval = next_poll_interval(interval, waited, maximum=10.0)
+    assert intervals[:5] == [1.0, 1.0, 1.0, 1.0, 1.0]
+    assert all(b >= a for a, b in itertools.pairwise(intervals))
+    assert all(i <= max(1.0, (sum(intervals[:n]) / 4)) for n, i in enumerate(intervals) if n)
+    assert next_poll_interval(8.0, 1000.0, maximum=10.0) == 10.0
+
+
+class _Response:
+    def __init__(self, content: bytes):
+        self.content = content
+
+    def json(self):
+        return json.loads(self.content)
+
+
+def test_client_json_reads_what_only_the_json_module_reads():
+    assert _json(_Response(b'{"data": {"n": 1}}')) == {"data": {"n": 1}}
+    assert _json(_Response(b'{"n": 123456789012345678901234}')) == {"n": 123456789012345678901234}
+    with pytest.raises(ValueError):
+        _json(_Response(b'{"data": {"n": 1'))

@@ -86,7 +86,8 @@ def gql_customer() -> dict:
             "consentUpdatedAt": "2015-05-27T22:11:24Z",
         },
         "smsMarketingConsent": None,
-        "defaultAddress": {"city": "Louisville", "province": "Kentucky", "country": "United States",
+        "defaultAddress": {"address1": "Chestnut Street 92", "city": "Louisville",
+                           "province": "Kentucky", "country": "United States",
                            "countryCodeV2": "US", "zip": "40202", "phone": "555-625-1199"},
     }
 

@@ -8,6 +8,7 @@ be reassembled while streaming, without holding the file in memory.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tempfile
@@ -17,7 +18,9 @@ from typing import Callable, Iterable, Iterator
 import requests
 
 from commerce_pipeline.ingest.shopify import queries
-from commerce_pipeline.ingest.shopify.client import ShopifyAPIError, ShopifyGraphQLClient
+from commerce_pipeline.ingest.shopify.client import (
+    ShopifyAPIError, ShopifyGraphQLClient, fast_loads,
+)
 from commerce_pipeline.ingest.shopify.pages import drain_nested
 
 # gid type of a JSONL child line -> the nested connection it belongs to
@@ -32,13 +35,21 @@ def _gid_type(gid: str) -> str:
     return parts[3] if len(parts) > 4 else ""
 
 
-def reassemble(lines: Iterable[str]) -> Iterator[dict]:
-    """Turn Shopify bulk JSONL into complete nodes with nested connections as lists."""
+def _loads(line: str | bytes) -> dict:
+    try:
+        return fast_loads(line)
+    except ValueError:  # what only the json module reads (or how it refuses): as before
+        return json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
+
+
+def reassemble(lines: Iterable[str | bytes]) -> Iterator[dict]:
+    """Turn Shopify bulk JSONL (text or UTF-8 lines) into complete nodes with nested
+    connections as lists."""
     parent: dict | None = None
     for line in lines:
         if not line.strip():
             continue
-        item = json.loads(line)
+        item = _loads(line)
         parent_id = item.pop("__parentId", None)
         if parent_id is None:
             if parent is not None:
@@ -55,6 +66,13 @@ def reassemble(lines: Iterable[str]) -> Iterator[dict]:
         yield parent
 
 
+def next_poll_interval(interval: float, waited: float, maximum: float) -> float:
+    """The pause before the next status poll: 1.5x the last, but at most a quarter of the time
+    waited so far (a finished operation is noticed within about a quarter of its run time,
+    not half) and at most `maximum`; never shorter than the last."""
+    return min(maximum, interval * 1.5, max(interval, waited / 4))
+
+
 class BulkRunner:
     def __init__(
         self,
@@ -63,10 +81,14 @@ class BulkRunner:
         max_poll_interval: float = 10.0,
         timeout_seconds: float = 6 * 3600,
         sleep: Callable[[float], None] = time.sleep,
+        lock: contextlib.AbstractContextManager | None = None,
     ):
         self.client = client
         self.poll_interval, self.max_poll_interval = poll_interval, max_poll_interval
         self.timeout_seconds, self.sleep = timeout_seconds, sleep
+        # Shared by a source's resources: its next operation starts as soon as this one is
+        # done, while this one's result is still being read.
+        self.lock = lock or contextlib.nullcontext()
 
     def _fail(self, operation: str, cause: str) -> ShopifyAPIError:
         return ShopifyAPIError(self.client.connection.tenant_id, operation, cause)
@@ -92,7 +114,7 @@ class BulkRunner:
 
     def wait(self, operation_id: str, resource: str) -> dict:
         deadline = time.monotonic() + self.timeout_seconds
-        interval = self.poll_interval
+        interval, waited = self.poll_interval, 0.0
         while True:
             data = self.client.execute(
                 queries.BULK_STATUS_QUERY, {"id": operation_id}, operation=f"poll bulk {resource}"
@@ -103,9 +125,10 @@ class BulkRunner:
             if time.monotonic() > deadline:
                 raise self._fail(f"bulk {resource}", f"operation {operation_id} timed out")
             self.sleep(interval)
-            interval = min(self.max_poll_interval, interval * 1.5)
+            waited += interval
+            interval = next_poll_interval(interval, waited, self.max_poll_interval)
 
-    def _lines(self, url: str, resource: str) -> Iterator[str]:
+    def _lines(self, url: str, resource: str) -> Iterator[bytes]:
         """Spool the result to a temporary file (retrying the download), then stream it."""
         last_error = None
         for attempt in range(1, self.client.policy.max_attempts + 1):
@@ -122,15 +145,15 @@ class BulkRunner:
                 continue
             spool.seek(0)
             with spool:
-                for raw in spool:
-                    yield raw.decode("utf-8")
+                yield from spool
             return
         raise self._fail(f"download bulk {resource}", f"{type(last_error).__name__}: {last_error}")
 
     def fetch(self, resource: str, search: str | None) -> Iterator[dict]:
         """All nodes of `resource` matching `search`, as complete GraphQL-shaped dicts."""
-        operation_id = self.start(resource, search)
-        op = self.wait(operation_id, resource)
+        with self.lock:  # one bulk operation at a time per shop
+            operation_id = self.start(resource, search)
+            op = self.wait(operation_id, resource)
         if op.get("status") != "COMPLETED":
             raise self._fail(
                 f"bulk {resource}",

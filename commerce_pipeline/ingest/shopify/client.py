@@ -12,10 +12,13 @@ retries raises `ShopifyAPIError` naming the tenant, the operation and the cause.
 from __future__ import annotations
 
 import json
+import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+import orjson
 import requests
 
 from commerce_pipeline.ingest.shopify.cost import estimate_query_cost
@@ -108,10 +111,17 @@ class ShopifyGraphQLClient:
         self.bucket = BucketState()
         self.stats = ClientStats()
         self._learned_cost: dict[str, float] = {}
+        # A source's resources fetch in parallel threads; the shop still sees one request at a
+        # time, paced and retried as one sequence, as it would from a single thread.
+        self._lock = threading.RLock()
 
     # -- public -------------------------------------------------------------------------------
     def execute(self, query: str, variables: Mapping[str, Any] | None = None, *, operation: str):
         """Run one query and return its `data`, pacing and retrying as needed."""
+        with self._lock:
+            return self._execute(query, variables, operation)
+
+    def _execute(self, query: str, variables: Mapping[str, Any] | None, operation: str):
         variables = dict(variables or {})
         cost_key = query + json.dumps(variables.get("first"))
         cost = max(estimate_query_cost(query, variables), self._learned_cost.get(cost_key, 0))
@@ -175,7 +185,7 @@ class ShopifyGraphQLClient:
         if status != 200:
             raise self._error("request", f"HTTP {status}: {response.text[:300]}")
         try:
-            return response.json()
+            return _json(response)
         except ValueError as exc:  # truncated or garbled body: the request itself may be fine
             raise _Retryable(f"invalid JSON body ({len(response.content)} bytes)") from exc
 
@@ -201,6 +211,33 @@ class ShopifyGraphQLClient:
 
     def _error(self, operation: str, cause: str) -> ShopifyAPIError:
         return ShopifyAPIError(self.connection.tenant_id, operation, cause)
+
+
+# orjson reads integers past 64 bits as floats where the json module keeps them exact; any run
+# of 19 digits (inside a string or not) sends the document to the json module. For bytes the
+# run is found by mapping every digit to 0, much faster than a regex.
+_DIGITS_TO_ZERO, _NINETEEN_ZEROS = bytes.maketrans(b"0123456789", b"0" * 10), b"0" * 19
+_LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
+
+
+def fast_loads(data: bytes | str) -> Any:
+    """orjson's reading of `data` where it equals the json module's, else ValueError (orjson
+    also refuses NaN, infinities, lone surrogates, a BOM and invalid UTF-8 the json module
+    reads or refuses its own way: the caller falls back to that module)."""
+    if isinstance(data, str):
+        if _LONG_DIGITS_TEXT.search(data):
+            raise ValueError("integers past 64 bits: left to the json module")
+    elif _NINETEEN_ZEROS in bytes(data).translate(_DIGITS_TO_ZERO):
+        raise ValueError("integers past 64 bits: left to the json module")
+    return orjson.loads(data)
+
+
+def _json(response: requests.Response) -> Any:
+    """The body as JSON, as requests' own parser reads it (fast_loads where they agree)."""
+    try:
+        return fast_loads(response.content)
+    except ValueError:  # orjson.JSONDecodeError is a ValueError
+        return response.json()
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -27,8 +27,8 @@ COLUMNS = {
         state=_T, verified_email=_B, tags=_T, note=_T, created_at=_TS, updated_at=_TS,
         orders_count=_I, total_spent=_D, currency=_T, email_marketing_state=_T,
         email_marketing_opt_in_level=_T, email_consent_updated_at=_TS, sms_marketing_state=_T,
-        accepts_marketing=_B, address_city=_T, address_province=_T, address_country=_T,
-        address_country_code=_T, address_zip=_T, address_phone=_T,
+        accepts_marketing=_B, address_line1=_T, address_city=_T, address_province=_T,
+        address_country=_T, address_country_code=_T, address_zip=_T, address_phone=_T,
     ),
     "orders": _cols(
         id=_I, admin_graphql_api_id=_T, name=_T, email=_T, phone=_T, customer_id=_I,

@@ -2,21 +2,25 @@
 
 Every parser takes the raw value and the output field name, returns the typed
 value (None stays None) and raises MappingError naming the field otherwise, so
-one bad record is quarantined instead of failing the whole page.
+one bad record is quarantined instead of failing the whole page. How a table's
+fields are found in a record is in specs.py.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable, Mapping
+from functools import lru_cache
+from collections.abc import Callable, Mapping
+from typing import Any
 
 Parser = Callable[[Any, str], Any]
 
 _GID = re.compile(r"gid://shopify/([A-Za-z]+)/(\d+)(?:\?.*)?", re.ASCII)
 _DIGITS = re.compile(r"\s*(-?\d+)\s*", re.ASCII)
+_GID_PREFIX = "gid://shopify/"
+_SEPARATORS = re.compile(r"[\s\-]+")
 _SHOW_LIMIT = 60  # reasons are stored per row; the full value is in the payload anyway
 
 
@@ -41,6 +45,10 @@ def gid_parts(value: Any) -> tuple[str, int] | None:
     """`gid://shopify/Order/12` -> ("Order", 12); anything else -> None."""
     if not isinstance(value, str):
         return None
+    if value.startswith(_GID_PREFIX):  # the usual exact form, without the regex
+        kind, slash, number = value[14:].partition("/")
+        if slash and number.isdigit() and number.isascii() and kind.isalpha() and kind.isascii():
+            return kind, int(number)
     match = _GID.fullmatch(value.strip())
     return (match.group(1), int(match.group(2))) if match else None
 
@@ -67,7 +75,17 @@ def parse_id(value: Any, field: str, gid_type: str | None = None) -> int | None:
 
 
 def id_parser(gid_type: str) -> Parser:
-    return lambda value, field: parse_id(value, field, gid_type)
+    prefix = f"{_GID_PREFIX}{gid_type}/"
+
+    def parse(value: Any, field: str) -> int | None:
+        # The usual value, a gid of the expected type, skips the general checks.
+        if type(value) is str and value.startswith(prefix):
+            number = value[len(prefix):]
+            if number.isdigit() and number.isascii():
+                return int(number)
+        return parse_id(value, field, gid_type)
+
+    return parse
 
 
 def parse_timestamp(value: Any, field: str) -> datetime | None:
@@ -147,7 +165,12 @@ def parse_enum(value: Any, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise wrong_type(field, "a string", value)
-    return re.sub(r"[\s\-]+", "_", value.strip()).lower() or None
+    return _enum_name(value)
+
+
+@lru_cache(maxsize=4096)  # a column holds a handful of distinct values
+def _enum_name(value: str) -> str | None:
+    return _SEPARATORS.sub("_", value.strip()).lower() or None
 
 
 def parse_tags(value: Any, field: str) -> str | None:
@@ -203,54 +226,6 @@ def connection_items(value: Any, field: str) -> list[Mapping]:
     if not isinstance(items, list):
         raise wrong_type(field, "a list or a connection", items)
     for i, item in enumerate(items):
-        if not isinstance(item, Mapping):
+        if type(item) is not dict and not isinstance(item, Mapping):
             raise wrong_type(f"{field}[{i}]", "an object", item)
     return items
-
-
-# How one output field is read: (output name, GraphQL paths, REST paths, parser). Paths
-# are dotted; several are fallbacks tried in order; none means the shape lacks the field.
-Spec = tuple[str, tuple[str, ...], tuple[str, ...], Parser]
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def spec(
-    out: str, parse: Parser, gql: str | tuple[str, ...] | None = None,
-    rest: str | tuple[str, ...] | None = None,
-) -> Spec:
-    """A field read from camelCase(out) in GraphQL and out in REST unless told otherwise."""
-    def paths(given: str | tuple[str, ...] | None, default: str) -> tuple[str, ...]:
-        return (default,) if given is None else (given,) if isinstance(given, str) else given
-
-    return out, paths(gql, _camel(out)), paths(rest, out), parse
-
-
-def extract(record: Mapping, specs: list[Spec], graphql: bool, prefix: str = "") -> dict:
-    """Parse each spec'd field of one record; error reasons name `prefix + out`."""
-    row = {}
-    for out, gql, rest, parse in specs:
-        value = None
-        for path in gql if graphql else rest:
-            value = dig(record, path, prefix + out)
-            if value is not None:
-                break
-        row[out] = parse(value, prefix + out)
-    return row
-
-
-def guard_mapping_errors(mapper: Callable[[Any], dict]) -> Callable[[Any], dict]:
-    @functools.wraps(mapper)
-    def guarded(record: Any) -> dict:
-        try:
-            return mapper(record)
-        except MappingError:
-            raise
-        except (TypeError, KeyError, AttributeError, ArithmeticError, ValueError) as exc:
-            # A shape nobody foresaw must quarantine one record, not fail the page.
-            raise MappingError(f"malformed record: {type(exc).__name__}: {exc}") from exc
-
-    return guarded

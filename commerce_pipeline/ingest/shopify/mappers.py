@@ -12,81 +12,26 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from commerce_pipeline.ingest.shopify.fields import (
-    MappingError, Spec, connection_items, extract, gid_parts, guard_mapping_errors, id_parser,
-    parse_bool, parse_enum, parse_id, parse_int, parse_money, parse_tags, parse_text,
-    parse_timestamp, spec, wrong_type,
+    MappingError, connection_items, gid_parts, id_parser, parse_bool, parse_enum, parse_money,
+    parse_tags, parse_text, parse_timestamp, wrong_type,
+)
+from commerce_pipeline.ingest.shopify.specs import (
+    CUSTOMER_FIELDS, LINE_ITEM_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS, REFUND_FIELDS,
+    REFUND_LINE_ITEM_FIELDS, VARIANT_FIELDS, Extractor, extractors, guard_mapping_errors,
 )
 
 GRAPHQL, REST = "graphql", "rest"
-_T, _E, _TS = parse_text, parse_enum, parse_timestamp
-_M, _I, _B = parse_money, parse_int, parse_bool
+# Each table's fields compiled once per shape: {graphql?: Extractor}.
+_CUSTOMER, _ORDER, _PRODUCT, _LINE_ITEM, _REFUND, _REFUND_LINE, _VARIANT = map(extractors, (
+    CUSTOMER_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS, LINE_ITEM_FIELDS, REFUND_FIELDS,
+    REFUND_LINE_ITEM_FIELDS, VARIANT_FIELDS))
+_IDS = {kind: id_parser(kind) for kind in ("Customer", "Order", "Product", "LineItem", "Refund",
+                                           "ProductVariant")}
 
-
-def _shop(name: str) -> str:
-    return f"{name}.shopMoney.amount"  # shop currency, like REST's plain amounts
-
-
-CUSTOMER_FIELDS: list[Spec] = [
-    *(spec(name, _T) for name in ("first_name", "last_name", "email", "phone", "note")),
-    spec("state", _E), spec("verified_email", _B),
-    spec("orders_count", _I, gql="numberOfOrders"),
-    spec("total_spent", _M, gql="amountSpent.amount"),
-    spec("currency", _T, gql="amountSpent.currencyCode"),
-    spec("email_marketing_state", _E, "emailMarketingConsent.marketingState",
-         "email_marketing_consent.state"),
-    # Older REST payloads carry the pre-consent-object fields.
-    spec("email_marketing_opt_in_level", _E, "emailMarketingConsent.marketingOptInLevel",
-         ("email_marketing_consent.opt_in_level", "marketing_opt_in_level")),
-    spec("email_consent_updated_at", _TS, "emailMarketingConsent.consentUpdatedAt",
-         ("email_marketing_consent.consent_updated_at", "accepts_marketing_updated_at")),
-    spec("sms_marketing_state", _E, "smsMarketingConsent.marketingState",
-         "sms_marketing_consent.state"),
-    *(spec(f"address_{out}", _T, f"defaultAddress.{gql}", f"default_address.{out}")
-      for out, gql in [("city", "city"), ("province", "province"), ("country", "country"),
-                       ("country_code", "countryCodeV2"), ("zip", "zip"), ("phone", "phone")]),
-]
-ORDER_FIELDS: list[Spec] = [
-    *(spec(name, _T) for name in ("name", "email", "phone", "source_name")),
-    spec("customer_id", id_parser("Customer"), "customer.id", "customer.id"),
-    *(spec(name, _TS) for name in ("processed_at", "cancelled_at", "closed_at")),
-    spec("cancel_reason", _E), spec("currency", _T, gql="currencyCode"),
-    spec("financial_status", _E, gql="displayFinancialStatus"),
-    spec("fulfillment_status", _E, gql="displayFulfillmentStatus"),
-    spec("test", _B),
-    *(spec(out, _M, gql=_shop(gql)) for out, gql in [
-        ("total_price", "totalPriceSet"), ("subtotal_price", "subtotalPriceSet"),
-        ("total_discounts", "totalDiscountsSet"), ("total_tax", "totalTaxSet")]),
-    spec("total_refunded", _M, gql=_shop("totalRefundedSet"), rest=()),  # REST: from refunds
-]
-LINE_ITEM_FIELDS: list[Spec] = [
-    spec("sku", _T), spec("title", _T), spec("quantity", _I),
-    spec("variant_id", id_parser("ProductVariant"), gql="variant.id"),
-    spec("product_id", id_parser("Product"), gql="product.id"),
-    spec("price", _M, gql=_shop("originalUnitPriceSet")),
-    spec("discounted_total", _M, gql=_shop("discountedTotalSet"), rest=()),  # REST: computed
-]
-REFUND_FIELDS: list[Spec] = [
-    spec("created_at", _TS), spec("note", _T),
-    spec("total_refunded", _M, gql=_shop("totalRefundedSet"), rest=()),  # REST: transactions
-]
-REFUND_LINE_ITEM_FIELDS: list[Spec] = [
-    spec("line_item_id", id_parser("LineItem"), "lineItem.id", ("line_item_id", "line_item.id")),
-    spec("quantity", _I), spec("subtotal", _M, gql=_shop("subtotalSet")),
-]
-PRODUCT_FIELDS: list[Spec] = [
-    *(spec(name, _T) for name in ("title", "handle", "product_type", "vendor")),
-    spec("status", _E),
-    # Taxonomy ids are not numeric (gid://shopify/TaxonomyCategory/aa-1): kept as text.
-    spec("category_id", _T, "category.id", ()), spec("category_name", _T, "category.name", ()),
-    spec("category_full_name", _T, "category.fullName", ()),
-]
-VARIANT_FIELDS: list[Spec] = [
-    spec("sku", _T), spec("title", _T), spec("price", _M), spec("inventory_quantity", _I),
-    spec("created_at", _TS), spec("updated_at", _TS),
-]
 # REST's fulfillment vocabulary -> GraphQL's, so one column holds one vocabulary.
 _REST_FULFILLMENT = {None: "unfulfilled", "partial": "partially_fulfilled"}
 
@@ -111,7 +56,7 @@ def detect_shape(record: Any) -> str:
 def _base(record: Any, gid_type: str) -> tuple[bool, dict]:
     """(is GraphQL, the fields every resource has: ids, timestamps, tags)."""
     gql = detect_shape(record) == GRAPHQL
-    row_id = parse_id(record["id"], "id", gid_type)
+    row_id = _IDS[gid_type](record["id"], "id")
     if gql:
         given, created, updated = record["id"], record.get("createdAt"), record.get("updatedAt")
     else:
@@ -132,22 +77,24 @@ def _base(record: Any, gid_type: str) -> tuple[bool, dict]:
 
 
 def _nested(
-    record: Mapping, gql: bool, keys: tuple[str, str], gid_type: str, specs: list[Spec]
+    record: Mapping, gql: bool, keys: tuple[str, str], gid_type: str, fields: Extractor
 ) -> Iterator[tuple[str, Mapping, dict]]:
     """(path, raw item, row) per item of a nested list; keys: (GraphQL, REST = output name)."""
     path = keys[1]
+    parse_id = _IDS[gid_type]
     for i, item in enumerate(connection_items(record.get(keys[0] if gql else path), path)):
         where = f"{path}[{i}]"
         if item.get("id") is None:
             raise MappingError(f"missing id in {where}")
-        row = {"id": parse_id(item["id"], f"{where}.id", gid_type)}
-        yield where, item, {**row, **extract(item, specs, gql, f"{where}.")}
+        row = {"id": parse_id(item["id"], f"{where}.id")}
+        row.update(fields(item, f"{where}."))
+        yield where, item, row
 
 
 def _line_items(record: Mapping, gql: bool) -> list[dict]:
     rows = []
     keys = ("lineItems", "line_items")
-    for where, item, row in _nested(record, gql, keys, "LineItem", LINE_ITEM_FIELDS):
+    for where, item, row in _nested(record, gql, keys, "LineItem", _LINE_ITEM[gql]):
         if not gql and row["price"] is not None and row["quantity"] is not None:
             discount = parse_money(item.get("total_discount"), f"{where}.total_discount") or 0
             row["discounted_total"] = row["price"] * row["quantity"] - discount
@@ -172,12 +119,13 @@ def _rest_refund_total(refund: Mapping, lines: list[dict], where: str) -> Decima
 
 def _refunds(record: Mapping, gql: bool) -> list[dict]:
     rows = []
-    for where, refund, row in _nested(record, gql, ("refunds", "refunds"), "Refund", REFUND_FIELDS):
+    refund_line = _REFUND_LINE[gql]
+    for where, refund, row in _nested(record, gql, ("refunds", "refunds"), "Refund", _REFUND[gql]):
         path = f"{where}.refund_line_items"
         raw_lines = refund.get("refundLineItems" if gql else "refund_line_items")
         lines = []
         for j, line in enumerate(connection_items(raw_lines, path)):
-            line_row = extract(line, REFUND_LINE_ITEM_FIELDS, gql, f"{path}[{j}].")
+            line_row = refund_line(line, f"{path}[{j}].")
             if line_row["line_item_id"] is None:
                 raise MappingError(f"missing line_item_id in {path}[{j}]")
             lines.append(line_row)
@@ -213,7 +161,7 @@ def _discount_codes(record: Mapping, gql: bool) -> list[dict]:
 @guard_mapping_errors
 def map_customer(record: Mapping) -> dict:
     gql, row = _base(record, "Customer")
-    row.update(extract(record, CUSTOMER_FIELDS, gql))
+    row.update(_CUSTOMER[gql](record))
     # The consent state is current; REST's accepts_marketing is its deprecated shadow.
     state = row["email_marketing_state"]
     legacy = None if gql else parse_bool(record.get("accepts_marketing"), "accepts_marketing")
@@ -224,7 +172,7 @@ def map_customer(record: Mapping) -> dict:
 @guard_mapping_errors
 def map_order(record: Mapping) -> dict:
     gql, row = _base(record, "Order")
-    row.update(extract(record, ORDER_FIELDS, gql))
+    row.update(_ORDER[gql](record))
     row["line_items"] = _line_items(record, gql)
     row["refunds"] = _refunds(record, gql)
     row["discount_codes"] = _discount_codes(record, gql)
@@ -241,8 +189,8 @@ def map_order(record: Mapping) -> dict:
 @guard_mapping_errors
 def map_product(record: Mapping) -> dict:
     gql, row = _base(record, "Product")
-    row.update(extract(record, PRODUCT_FIELDS, gql))
-    variants = _nested(record, gql, ("variants", "variants"), "ProductVariant", VARIANT_FIELDS)
+    row.update(_PRODUCT[gql](record))
+    variants = _nested(record, gql, ("variants", "variants"), "ProductVariant", _VARIANT[gql])
     row["variants"] = [variant for _, _, variant in variants]
     return row
 

@@ -31,7 +31,7 @@ CUSTOMER_FIELDS = """
     amountSpent { amount currencyCode }
     emailMarketingConsent { marketingState marketingOptInLevel consentUpdatedAt }
     smsMarketingConsent { marketingState consentUpdatedAt }
-    defaultAddress { city province country countryCodeV2 zip phone }
+    defaultAddress { address1 city province country countryCodeV2 zip phone }
 """
 
 LINE_ITEM_FIELDS = f"""

@@ -18,6 +18,7 @@ into `shopify_quarantine` (their own resource, so the table has its own columns)
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ from commerce_pipeline.ingest.shopify.client import ShopifyConnection, ShopifyGr
 from commerce_pipeline.ingest.shopify.columns import COLUMNS, NESTED_COLUMNS, QUARANTINE_COLUMNS
 from commerce_pipeline.ingest.shopify.mappers import map_records
 from commerce_pipeline.ingest.shopify.pages import iter_pages, search_filter
+from commerce_pipeline.ingest.shopify.prefetch import prefetched
 
 RESOURCES = ("customers", "orders", "products")
 QUARANTINE_TABLE = "shopify_quarantine"
@@ -103,18 +105,23 @@ def shopify_source(
         raise ValueError(f"mode must be auto, bulk or pages, got {mode!r}")
     report = report if report is not None else SyncReport()
     shared: dict[str, ShopifyGraphQLClient] = {}
+    locks = {"client": threading.Lock(), "bulk": threading.Lock()}
 
     def client() -> ShopifyGraphQLClient:
-        # One client per source: the bucket belongs to the shop, not to a resource.
-        if "client" not in shared:
-            if connection is None:
-                raise RuntimeError("shopify_source was built without a connection (definitions only)")
-            shared["client"] = client_factory(connection)
-            shared["client"].execute(queries.SHOP_QUERY, operation="check shop")
+        # One client per source: the bucket belongs to the shop, not to a resource. Resources
+        # run in parallel threads, so the first to get here creates it for all.
+        with locks["client"]:
+            if "client" not in shared:
+                if connection is None:
+                    raise RuntimeError(
+                        "shopify_source was built without a connection (definitions only)")
+                shared["client"] = client_factory(connection)
+                shared["client"].execute(queries.SHOP_QUERY, operation="check shop")
         return shared["client"]
 
     return [
-        _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection)
+        _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection,
+                  locks["bulk"])
         for resource in RESOURCES
     ]
 
@@ -142,8 +149,11 @@ def version_log_resource(resource: str, rows: list[dict]):
     return dlt.resource(rows, **version_log_hints(resource))
 
 
-def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection):
-    @dlt.resource(**version_log_hints(resource))
+def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection,
+              bulk_lock):
+    # parallelized: each resource's generator runs in dlt's thread pool, so one resource's
+    # records are mapped and extracted while the shop runs another's bulk operation or pages.
+    @dlt.resource(**version_log_hints(resource), parallelized=True)
     def fetch(
         # An open lower bound already skips the last sync's boundary rows, so no
         # dedup key is needed; a re-fetched version is deduplicated by staging.
@@ -159,10 +169,10 @@ def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interv
         report.window[resource] = f"({after or '-inf'}, {upto}]"
         search = search_filter(after, upto)
         if use_bulk:
-            runner = BulkRunner(client(), poll_interval=bulk_poll_interval)
+            runner = BulkRunner(client(), poll_interval=bulk_poll_interval, lock=bulk_lock)
             batches = _batched(runner.fetch(resource, search), BATCH_SIZE)
         else:
-            batches = iter_pages(client(), resource, search)
+            batches = prefetched(iter_pages(client(), resource, search), name=f"pages {resource}")
         tenant_id = connection.tenant_id if connection else ""
         for batch in batches:
             rows, bad = map_records(resource, batch)
