@@ -31,7 +31,8 @@ def staged_records(store) -> tuple[list[dict], list[dict]]:
     """The store's customers and orders in the staging models' shape (what the asset reads)."""
     customers = [{"source_customer_key": f"shopify:{_gid(c['id'])}", "email_raw": c.get("email"),
                   "phone_raw": c.get("phone"), "first_name": c.get("firstName"),
-                  "last_name": c.get("lastName"), "address_zip": (c.get("defaultAddress") or {}).get("zip")}
+                  "last_name": c.get("lastName"), "address_zip": (c.get("defaultAddress") or {}).get("zip"),
+                  "address_line1": (c.get("defaultAddress") or {}).get("address1")}
                  for c in store.records("customers")]
     orders = [{"shopify_order_id": _gid(o["id"]), "email_raw": o.get("email"), "phone_raw": o.get("phone"),
                "shopify_customer_id": _gid(o["customer"]["id"]) if o.get("customer") else None}

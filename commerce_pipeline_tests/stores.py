@@ -15,7 +15,7 @@ from commerce_pipeline.simulator import SimulatorServer, Store, generate_store, 
 from commerce_pipeline.storage import TenantWarehouse, tenant_ground_truth, tenant_warehouse
 from commerce_pipeline.warehouse import query_readonly
 
-STORE = ("profile-store", 31, 60)  # shop, seed, customers (a seed with profiles that never bought)
+STORE = ("profile-store", 39, 60)  # shop, seed, customers (a seed with profiles that never bought)
 # The store's latest counted order is on 2026-06-29 (its reference date). 90 days before it is
 # EARLIER, the date the leakage tenant is also built as of; at 110 (2026-03-11) an order placed on
 # 2026-03-02 is in and its refund of 2026-03-18 is not yet.

@@ -44,15 +44,15 @@ def _rows(warehouse, sql: str) -> list[dict]:
     automation_condition=EAGER,
     group_name="identity",
     kinds={"python", "dlt"},
-    description="Normalised identifiers (email, E.164 phone, name+postcode, source ids) per customer "
+    description="Normalised identifiers (email, E.164 phone, name + street + postcode, source ids) per customer "
     "record and guest order, each with the reason it must not link (junk, blocklist, hub) where there is one.",
 )
 def customer_identifiers(context: AssetExecutionContext, tenant_registry: TenantRegistryResource):
     tenant_id = context.partition_key
     tenant = tenant_registry.registry().get(tenant_id)
     warehouse = tenant_warehouse(tenant_id)
-    customers = _rows(warehouse, "select source_customer_key, first_name, last_name, address_zip, "
-                                 "email_raw, phone_raw from stg_shopify__customers")
+    customers = _rows(warehouse, "select source_customer_key, first_name, last_name, address_line1, "
+                                 "address_zip, email_raw, phone_raw from stg_shopify__customers")
     orders = _rows(warehouse, "select shopify_order_id, shopify_customer_id, email_raw, phone_raw "
                               "from stg_shopify__orders")
     with IdentityControl(tenant_registry.control_db_url_or_default()) as control:

@@ -59,7 +59,7 @@ def first_per_code(codes: np.ndarray, n_codes: int) -> np.ndarray:
 
 def shown_value(kind: str, match_key: str) -> str:
     """The identifier as a person reads it: without the guard suffix a phone link carries."""
-    return match_key if kind == "name_zip" else match_key.split("|")[0]
+    return match_key if kind == "name_address" else match_key.split("|")[0]
 
 
 @dataclass
@@ -172,7 +172,7 @@ def identity_graph(identifiers: pd.DataFrame) -> tuple[pd.DataFrame, Links]:
     kind, kinds = pd.factorize(column["kind"])
     kinds = np.asarray(kinds, dtype=object)
     is_id = kind == (kinds.tolist().index("source_id") if "source_id" in kinds else -2)
-    classes = {"phone": 1, **{k: 2 for k in PHONE_KINDS if k != "phone"}, "name_zip": 3}
+    classes = {"phone": 1, **{k: 2 for k in PHONE_KINDS if k != "phone"}, "name_address": 3}
     kind_class = np.array([classes.get(k, 0) for k in kinds.tolist()], dtype=np.int8)
     records, node_of_key = _records(identifiers, key, key_text, is_id)
 

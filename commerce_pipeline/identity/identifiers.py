@@ -20,14 +20,15 @@ from commerce_pipeline.identity.normalize import (
     normalize_email,
     normalize_id,
     normalize_phone,
+    normalize_street,
 )
 
 # Lower is stronger: how much a shared value says about two records being one person.
 PRIORITY = {"source_id": 0, "email": 1, "phone": 1, "whatsapp": 1, "loyalty_id": 2,
-            "device_id": 3, "cookie_id": 4, "name_zip": 5}
+            "device_id": 3, "cookie_id": 4, "name_address": 5}
 CUSTOMER, GUEST_ORDER = "customer", "guest_order"
 # Composite or internal values no placeholder rule applies to (hubs still do).
-NOT_BLOCKLISTED = {"source_id", "name_zip"}
+NOT_BLOCKLISTED = {"source_id", "name_address"}
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,15 @@ def guest_order_key(order_id: object) -> str:
     return f"shopify-guest-order:{order_id}"
 
 
-def _name_zip(first: str | None, last: str | None, zip_code: str | None) -> str | None:
+def _name_address(first: str | None, last: str | None, street: str | None,
+                  zip_code: str | None) -> str | None:
+    """Given name, family name, first address line and postcode, or None if any is missing:
+    a name and a postcode alone are shared by namesakes in one town."""
     given, family = canonical_given_name(first), normalize_id(last)
-    postcode = normalize_id(zip_code)
-    if not (given and family and postcode):
+    line, postcode = normalize_street(street), normalize_id(zip_code)
+    if not (given and family and line and postcode):
         return None
-    return f"{given}|{family.lower()}|{postcode.upper().replace(' ', '')}"
+    return f"{given}|{family.lower()}|{line}|{postcode.upper().replace(' ', '')}"
 
 
 def _raw_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping]):
@@ -58,8 +62,8 @@ def _raw_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping]):
         yield key, CUSTOMER, names[key], "source_id", key
         yield key, CUSTOMER, names[key], "email", c.get("email_raw")
         yield key, CUSTOMER, names[key], "phone", c.get("phone_raw")
-        yield key, CUSTOMER, names[key], "name_zip", _name_zip(
-            c.get("first_name"), c.get("last_name"), c.get("address_zip"))
+        yield key, CUSTOMER, names[key], "name_address", _name_address(
+            c.get("first_name"), c.get("last_name"), c.get("address_line1"), c.get("address_zip"))
     for o in orders:
         customer_id = o.get("shopify_customer_id")
         if customer_id is not None:

@@ -79,6 +79,24 @@ def canonical_given_name(raw: str | None) -> str | None:
     return NICKNAMES.get(parts[0], parts[0])
 
 
+# USPS standard abbreviations for the street types and directions people write out in full.
+STREET_WORDS = {"street": "st", "avenue": "ave", "road": "rd", "drive": "dr", "lane": "ln",
+                "court": "ct", "boulevard": "blvd", "place": "pl", "terrace": "ter",
+                "highway": "hwy", "parkway": "pkwy", "circle": "cir", "square": "sq",
+                "north": "n", "south": "s", "east": "e", "west": "w", "apartment": "apt",
+                "suite": "ste"}
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_street(raw: str | None) -> str | None:
+    """An address's first line as a matching key: lower-cased, punctuation dropped, street
+    types and directions abbreviated (12 Oak Street. -> 12 oak st); None if empty."""
+    if raw is None:
+        return None
+    words = re.sub(r"[^\w\s]", " ", str(raw).lower()).split()
+    return " ".join(STREET_WORDS.get(w, w) for w in words) or None
+
+
 def _possible(text: str, default_country: str) -> PhoneNumber | None:
     try:
         number = phonenumbers.parse(text, default_country)

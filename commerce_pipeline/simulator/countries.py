@@ -102,6 +102,27 @@ def phone_style(rng: np.random.Generator, c: Country) -> int:
     return int(rng.integers(NANP_STYLES if c.nanp else OTHER_STYLES))
 
 
+STREETS = ("Maple", "Oak", "Cedar", "Pine", "Elm", "Willow", "Birch", "Walnut", "Chestnut",
+           "Spruce", "Highland", "Lake", "Hill", "Park", "River", "Sunset", "Meadow", "Forest",
+           "Church", "Mill", "Spring", "Ridge", "Valley", "Washington", "Lincoln", "Jefferson",
+           "Franklin", "Madison", "Jackson", "Main", "Market", "Center", "Union", "Water",
+           "Bridge", "Harbor", "Orchard", "Garden", "Prospect", "Fairview", "Grove", "Vine")
+# What people type, and the long form some write (identity resolution folds them).
+STREET_TYPES = (("St", "Street"), ("Ave", "Avenue"), ("Rd", "Road"), ("Dr", "Drive"),
+                ("Ln", "Lane"), ("Ct", "Court"), ("Blvd", "Boulevard"), ("Pl", "Place"))
+
+
+def street_line(rng: np.random.Generator) -> tuple[int, str, int]:
+    """(house number, street name, street type index): an address's first line, unstyled."""
+    return (int(rng.integers(1, 9999)), STREETS[int(rng.integers(len(STREETS)))],
+            int(rng.integers(len(STREET_TYPES))))
+
+
+def format_street(street: tuple[int, str, int], long_form: bool = False) -> str:
+    number, name, kind = street
+    return f"{number} {name} {STREET_TYPES[kind][1 if long_form else 0]}"
+
+
 def zip_code(rng: np.random.Generator, template: str) -> str:
     out = []
     for ch in template:

@@ -1,7 +1,7 @@
 """Customer accounts: which purchases land on which account, and the Customer nodes.
 
-Persons with several accounts open the later ones at some point and mostly use
-them from then on; a few purchases are guest checkouts on no account at all.
+Persons with several accounts open the later ones at a later checkout (or, having
+no later purchase, by signing up) and mostly use them from then on; a few purchases are guest checkouts on no account at all.
 Each account's createdAt precedes its first order, and numberOfOrders /
 amountSpent are computed from the orders that carry it.
 """
@@ -24,18 +24,32 @@ SHARE_GUEST = 0.03
 
 def assign_accounts(rng: np.random.Generator, person: np.ndarray, day: np.ndarray,
                     first_account: np.ndarray, counts: np.ndarray, end_day: float):
-    """(account index of each purchase, -1 for a guest checkout; day each extra account opened)."""
+    """(account index of each purchase, -1 for a guest checkout; day each extra account opened).
+
+    Shopify makes a customer of each new email at checkout, so a person's later accounts open
+    with later purchases (distinct ones, in order) and take most purchases from then on; the
+    accounts a person has no later purchase for were signed up for without buying."""
     opened = np.full(int(counts.sum()), np.nan)
     account = first_account[person].copy()
+    opening = np.zeros(len(person), dtype=bool)
+    by_person = np.argsort(person, kind="stable")  # each person's purchases, in time order
+    bounds = np.searchsorted(person[by_person], np.arange(len(counts) + 1))
     for p in np.flatnonzero(counts > 1):
-        mine = np.flatnonzero(person == p)
+        mine = by_person[bounds[p]:bounds[p + 1]]
+        extra = int(counts[p]) - 1
+        buying = min(extra, max(mine.size - 1, 0))
+        firsts = mine[1 + np.sort(rng.choice(mine.size - 1, buying, replace=False))] if buying else []
         begin = day[mine[0]] if mine.size else 0.0
-        for k in range(1, int(counts[p])):
-            when = begin + rng.random() * (end_day - begin)
+        signups = begin + np.sort(rng.random(extra - buying)) * (end_day - begin)
+        whens = np.concatenate([day[firsts], signups]) if buying else signups
+        for k, when in enumerate(whens, start=1):
             opened[first_account[p] + k] = when
             later = mine[(day[mine] >= when) & (rng.random(mine.size) < 0.7)]
             account[later] = first_account[p] + k
-    account[rng.random(len(person)) < SHARE_GUEST] = -1
+        if buying:
+            account[firsts] = first_account[p] + 1 + np.arange(buying)
+            opening[firsts] = True
+    account[(rng.random(len(person)) < SHARE_GUEST) & ~opening] = -1
     return account, opened
 
 
@@ -100,6 +114,9 @@ def customer_nodes(rng: np.random.Generator, ids: Identities, tl: AccountTimelin
             "consentUpdatedAt": iso_day(start, created) if sms_opted else None,
         }
         tags = {"vip"} if spent[i] >= 100_000 else set()
+        # Shopify makes a checkout's shipping address the customer's default address, so an
+        # account that has ordered has one; an account that only signed up may not.
+        address = acc.address or (acc.home if tl.orders[i] > 0 else None)
         if consent and consent["marketingState"] == "SUBSCRIBED":
             tags.add("newsletter")
         out.append({
@@ -112,8 +129,9 @@ def customer_nodes(rng: np.random.Generator, ids: Identities, tl: AccountTimelin
             "numberOfOrders": str(int(tl.orders[i])),  # UnsignedInt64: Shopify sends a string
             "amountSpent": {"amount": fmt_cents(int(spent[i])), "currencyCode": currency},
             "emailMarketingConsent": consent, "smsMarketingConsent": sms,
-            "defaultAddress": None if acc.address is None else {
-                "city": acc.address[0], "province": acc.address[1], "country": c.name,
-                "countryCodeV2": c.code, "zip": acc.address[2], "phone": acc.phone},
+            "defaultAddress": None if address is None else {
+                "address1": address[0], "city": address[1], "province": address[2],
+                "country": c.name, "countryCodeV2": c.code, "zip": address[3],
+                "phone": acc.phone},
         })
     return out

@@ -22,6 +22,7 @@ from commerce_pipeline.simulator.store import RESOURCES, Store, numeric_id
 
 END = datetime(2026, 6, 30, tzinfo=UTC)
 CHANNELS = ("web", "pos", "shopify_draft_order")
+SIGNUP_ONLY = 0.1  # multi-account persons whose later accounts came from signing up, not buying
 
 
 def accounts_per_person(rng: np.random.Generator, customers: int) -> np.ndarray:
@@ -34,6 +35,25 @@ def accounts_per_person(rng: np.random.Generator, customers: int) -> np.ndarray:
     counts = counts[: last + 1].copy()
     counts[-1] -= total[last] - customers
     return counts
+
+
+def to_returning_buyers(rng: np.random.Generator, counts: np.ndarray, pop: Population,
+                       end_day: float) -> np.ndarray:
+    """The same account counts, given mostly to persons who bought at least twice.
+
+    A second account is mostly opened at a later checkout with another email (Shopify makes a
+    customer of every checkout email), so persons who came back hold most of them; a share
+    SIGNUP_ONLY of multi-account persons signed up again without buying."""
+    hist = int(np.searchsorted(pop.purchase_day, end_day, side="right"))
+    returning = np.bincount(pop.purchase_person[:hist], minlength=len(counts)) >= 2
+    multi = np.flatnonzero(counts > 1)
+    signup_only = rng.random(multi.size) < SIGNUP_ONLY
+    chosen = rng.permutation(np.flatnonzero(returning))[: int((~signup_only).sum())]
+    rest = np.setdiff1d(np.arange(len(counts)), chosen)
+    others = rng.permutation(rest)[: multi.size - chosen.size]
+    out = np.ones_like(counts)
+    out[np.concatenate([chosen, others]).astype(np.int64)] = counts[multi]
+    return out
 
 
 def _persons_truth(pop: Population, start: datetime, end_day: float) -> list[dict]:
@@ -54,6 +74,7 @@ def generate_store(shop: str, seed: int, customers: int, *, end: datetime = END,
     catalog = build_catalog(rng, product_count(customers), start, end_day)
     counts = accounts_per_person(rng, customers)
     pop = simulate_population(rng, len(counts), start, end_day, future_days)
+    counts = to_returning_buyers(rng, counts, pop, end_day)
     channel = rng.choice(len(CHANNELS), size=len(counts), p=[0.75, 0.2, 0.05])
     ids = build_identities(rng, counts, channel == 1, profile)
     first_account = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)

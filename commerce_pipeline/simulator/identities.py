@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from commerce_pipeline.simulator.countries import (
+    STREET_TYPES,
     Country,
     format_phone,
+    format_street,
     national_number,
     phone_style,
+    street_line,
     zip_code,
 )
 
@@ -76,6 +79,9 @@ SHARE_JUNK = 0.03  # accounts carrying a placeholder email or phone
 SHARE_NO_PHONE = 0.3
 
 
+Address = tuple[str, str, str, str]  # (first line, city, province, zip)
+
+
 @dataclass
 class Account:
     person: int
@@ -83,8 +89,9 @@ class Account:
     last_name: str
     email: str | None
     phone: str | None
-    address: tuple[str, str, str] | None  # (city, province, zip)
+    address: Address | None  # as given when signing up
     variant: str = "primary"  # how this account differs from the person's first one
+    home: Address | None = None  # where the person's orders ship to
 
 
 @dataclass
@@ -155,6 +162,12 @@ def alias_email(rng: np.random.Generator, email: str, kind: str, first: str, las
     return unique_email(rng, first, last, set() if taken is None else taken)
 
 
+def restyle_street(line: str) -> str:
+    """The same first line with the street type written out (12 Oak St -> 12 Oak Street)."""
+    head, _, kind = line.rpartition(" ")
+    return f"{head} {dict(STREET_TYPES).get(kind, kind)}"
+
+
 def _phone(rng, c: Country, digits: str | None) -> str | None:
     return None if digits is None else format_phone(digits, c, phone_style(rng, c))
 
@@ -168,7 +181,8 @@ def build_identities(
     addresses = []
     for city in rng.integers(len(c.cities), size=n):
         name, province, template = c.cities[int(city)]
-        addresses.append((name, province, zip_code(rng, template)))
+        street = format_street(street_line(rng))
+        addresses.append((street, name, province, zip_code(rng, template)))
     digits: list[str | None] = [
         None if rng.random() < SHARE_NO_PHONE else national_number(rng, c) for _ in range(n)
     ]
@@ -199,8 +213,11 @@ def build_identities(
         primary_email: str | None = messy(rng, email)
         if pos_person[i] and rng.random() < 0.15:  # some walk-ins give no email...
             primary_email = None
-            phone = phone or format_phone(national_number(rng, c), c, 0)  # ...but then a phone
-        out.accounts.append(Account(i, firsts[i], lasts[i], primary_email, phone, address))
+            # ...but then a phone: their own mobile, which their other accounts carry too
+            digits[i] = digits[i] or national_number(rng, c)
+            phone = phone or format_phone(digits[i], c, 0)
+        out.accounts.append(Account(i, firsts[i], lasts[i], primary_email, phone, address,
+                                    home=address))
         for _ in range(int(accounts_per_person[i]) - 1):
             kind = _pick(rng, ("case", "gmail", "second", "phone"))
             alias = alias_email(rng, email, kind, firsts[i], lasts[i], taken)
@@ -209,8 +226,11 @@ def build_identities(
                 digits[i] = digits[i] or national_number(rng, c)
             keeps_phone = kind != "second" or rng.random() < 0.5
             alias_phone = _phone(rng, c, digits[i]) if keeps_phone else None
+            given = address if rng.random() < 0.7 else None
+            if given is not None and rng.random() < 0.3:  # "Street" written out this time
+                given = (restyle_street(given[0]), *given[1:])
             out.accounts.append(Account(i, name, lasts[i], messy(rng, alias), alias_phone,
-                                        address if rng.random() < 0.7 else None, kind))
+                                        given, kind, address))
     for account in out.accounts:  # placeholders typed in at checkout or at the till
         if rng.random() < SHARE_JUNK:
             if rng.random() < 0.5:

@@ -60,7 +60,8 @@ type MoneyV2 {{ amount: Decimal! currencyCode: CurrencyCode! }}
 type MoneyBag {{ shopMoney: MoneyV2! presentmentMoney: MoneyV2! }}
 
 type MailingAddress {{
-  city: String province: String country: String countryCodeV2: CountryCode zip: String phone: String
+  address1: String city: String province: String country: String countryCodeV2: CountryCode
+  zip: String phone: String
 }}
 type CustomerEmailMarketingConsentState {{
   marketingState: CustomerEmailMarketingState!

@@ -26,8 +26,9 @@ IDENTITY = (shopify_assets, commerce_dbt_staging, customer_identifiers, identity
 
 @pytest.fixture
 def evaluated_tenant(tmp_path, registry, dagster_instance):
-    """A 500-customer simulator store registered as a tenant, with its ground truth in place."""
-    store = generate_store("truth-store", seed=5, customers=500)
+    """A 1,000-customer simulator store (about 190 same-person pairs: one pair moves recall by
+    half a percent) registered as a tenant, with its ground truth in place."""
+    store = generate_store("truth-store", seed=5, customers=1000)
     server = SimulatorServer([store], restore_rate=20000.0, data_dir=tmp_path / "sim").start()
     registry.add("truth-store", display_name="truth", shop_domain="truth-store.myshopify.com",
                  api_base_url=server.base_url(store.shop), access_token=store.access_token)
@@ -42,9 +43,7 @@ def test_simulator_store_resolves_within_quality_targets_shown_as_metadata(evalu
     result = sync(dagster_instance, tenant, assets=IDENTITY)
     meta = asset_metadata(result, "profile_members")
     assert meta["pairwise_precision"] >= 0.99
-    # Recall is bounded by the data: about 5% of second accounts share no identifier at all
-    # with the first (another address, no phone, no postcode); see the README.
-    assert meta["pairwise_recall"] >= 0.9
+    assert meta["pairwise_recall"] >= 0.97
     assert meta["junk_or_hub_merges"] == 0
     assert meta["largest_profile_accounts"] <= 3
     assert meta["accounts_evaluated"] == store.count("customers")

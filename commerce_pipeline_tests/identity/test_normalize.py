@@ -8,6 +8,7 @@ from commerce_pipeline.identity.normalize import (
     normalize_email,
     normalize_id,
     normalize_phone,
+    normalize_street,
 )
 
 
@@ -109,3 +110,17 @@ def test_id_is_trimmed_text_with_case_kept():
 def test_empty_id_is_none():
     assert normalize_id(None) is None
     assert normalize_id("   ") is None
+
+
+@pytest.mark.parametrize("raw", ["12 Oak Street", "12 oak st.", " 12  OAK  ST ", "12 Oak St"])
+def test_street_types_and_punctuation_fold_to_one_key(raw):
+    assert normalize_street(raw) == "12 oak st"
+
+
+def test_street_directions_are_abbreviated():
+    assert normalize_street("400 North Main Avenue, Apartment 3") == "400 n main ave apt 3"
+
+
+@pytest.mark.parametrize("raw", [None, "", " , "])
+def test_empty_street_is_none(raw):
+    assert normalize_street(raw) is None

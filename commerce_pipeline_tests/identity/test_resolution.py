@@ -9,9 +9,10 @@ from commerce_pipeline.identity.identifiers import IdentifierRules, extract_iden
 from commerce_pipeline.identity.resolution import group_key, resolve
 
 
-def customer(n, email=None, phone=None, first="Ann", last="Lee", zip_code=None):
+def customer(n, email=None, phone=None, first="Ann", last="Lee", zip_code=None, street=None):
     return {"source_customer_key": f"shopify:{n}", "email_raw": email, "phone_raw": phone,
-            "first_name": first, "last_name": last, "address_zip": zip_code}
+            "first_name": first, "last_name": last, "address_zip": zip_code,
+            "address_line1": street}
 
 
 def guest_order(n, email=None, phone=None):
@@ -70,10 +71,32 @@ def test_shared_phone_links_one_person_under_a_nickname():
     assert together(result, "shopify:1", "shopify:2")
 
 
-def test_name_and_postcode_do_not_link_namesakes_with_different_phones():
-    result = resolve(identifiers([customer(1, phone="212-555-0101", zip_code="10001"),
-                                  customer(2, phone="212-555-0202", zip_code="10001")]))
+def test_name_and_address_do_not_link_namesakes_with_different_phones():
+    result = resolve(identifiers([
+        customer(1, phone="212-555-0101", zip_code="10001", street="12 Oak St"),
+        customer(2, phone="212-555-0202", zip_code="10001", street="12 Oak St")]))
     assert not together(result, "shopify:1", "shopify:2")
+
+
+def test_name_and_address_link_accounts_written_in_different_styles():
+    result = resolve(identifiers([customer(1, "ann@yahoo.com", zip_code="10001", street="12 Oak St"),
+                                  customer(2, "ann.lee@aol.com", first="ANN", zip_code=" 10001",
+                                           street="12 oak street.")]))
+    assert together(result, "shopify:1", "shopify:2")
+
+
+def test_name_and_address_link_an_account_without_phone_to_one_with_a_phone():
+    result = resolve(identifiers([
+        customer(1, zip_code="10001", street="12 Oak St", phone="212-555-0101"),
+        customer(2, zip_code="10001", street="12 Oak St")]))
+    assert together(result, "shopify:1", "shopify:2")
+
+
+def test_name_and_postcode_without_the_same_street_do_not_link():
+    result = resolve(identifiers([customer(1, zip_code="10001", street="12 Oak St"),
+                                  customer(2, zip_code="10001", street="40 Elm St"),
+                                  customer(3, zip_code="10001")]))
+    assert len(set(profile_of(result).values())) == 3
 
 
 def test_guest_checkout_joins_the_account_with_its_email():

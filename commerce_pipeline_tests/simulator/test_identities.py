@@ -138,3 +138,23 @@ def test_no_two_persons_share_an_inbox():
         local, domain = email.strip().lower().split("@")
         inbox = local.split("+")[0].replace(".", "") + "@" + domain
         assert inbox_person.setdefault(inbox, person_of(customer)) == person_of(customer), inbox
+
+
+def test_every_account_that_has_ordered_has_a_default_address_with_a_street():
+    ordered = [c for c in customers() if int(c["numberOfOrders"]) > 0]
+    assert ordered and all(c["defaultAddress"] and c["defaultAddress"]["address1"] for c in ordered)
+
+
+def test_some_accounts_write_the_street_type_out_in_full():
+    lines = [c["defaultAddress"]["address1"] for c in customers() if c["defaultAddress"]]
+    assert any(line.endswith(" Street") or line.endswith(" Avenue") for line in lines)
+    assert any(line.endswith(" St") or line.endswith(" Ave") for line in lines)
+
+
+def test_most_later_accounts_opened_with_a_purchase():
+    by_person = defaultdict(list)
+    for c in sorted(customers(), key=lambda c: c["createdAt"]):
+        by_person[person_of(c)].append(int(c["numberOfOrders"]))
+    later = [n for accounts in by_person.values() if len(accounts) > 1 for n in accounts[1:]]
+    assert len(later) > 50
+    assert 0.8 < sum(n > 0 for n in later) / len(later) < 1.0  # the rest only signed up

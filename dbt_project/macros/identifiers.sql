@@ -8,11 +8,16 @@
 
 {% macro duckdb__regexp_full_match(expr, pattern) %}regexp_full_match({{ expr }}, '{{ pattern }}'){% endmacro %}
 
+{#- Whitespace of any kind (tabs and newlines too, as Python's str.strip) cut from both ends:
+    SQL trim() cuts only spaces, and checkout forms send "ann@x.com\t". -#}
+{% macro trim_whitespace(expr) %}regexp_replace({{ expr }}, '^\s+|\s+$', '', 'g'){% endmacro %}
+
 {#- Trimmed, lower-cased, and null unless it is a syntactically valid address. -#}
 {% macro normalized_email(column) %}
+  {%- set trimmed = "lower(" ~ trim_whitespace(column) ~ ")" -%}
   case
-    when {{ regexp_full_match("lower(trim(" ~ column ~ "))", "[a-z0-9._%+''-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}") }}
-    then lower(trim({{ column }}))
+    when {{ regexp_full_match(trimmed, "[a-z0-9._%+''-]+@[a-z0-9-]+([.][a-z0-9-]+)*[.][a-z]{2,}") }}
+    then {{ trimmed }}
   end
 {% endmacro %}
 

@@ -13,6 +13,7 @@ select
     {{ normalized_email('email') }} as email,
     phone as phone_raw,
     address_country_code as country_code,
+    address_line1,
     address_province,
     address_city,
     address_zip,
