@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
 from commerce_pipeline.storage import TenantWarehouse, tenant_warehouse
@@ -41,13 +42,11 @@ def existing_tables(warehouse: TenantWarehouse) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _duckdb(warehouse: TenantWarehouse, sql: str):
+@contextmanager
+def readonly_duckdb(warehouse: TenantWarehouse):
+    """A read-only connection to the tenant's DuckDB file, or WarehouseUnavailable saying why."""
     import duckdb
 
-    if not warehouse.duckdb_path.exists():
-        raise WarehouseUnavailable(
-            f"tenant '{warehouse.tenant_id}' has no warehouse yet ({warehouse.duckdb_path}): run a sync first"
-        )
     try:
         con = duckdb.connect(str(warehouse.duckdb_path), read_only=True)
     except duckdb.IOException as exc:  # a run holds the write lock
@@ -55,14 +54,23 @@ def _duckdb(warehouse: TenantWarehouse, sql: str):
             f"tenant '{warehouse.tenant_id}' warehouse is busy (a run is writing to it): {exc}"
         ) from exc
     try:
+        yield con
+    finally:
+        con.close()
+
+
+def _duckdb(warehouse: TenantWarehouse, sql: str):
+    if not warehouse.duckdb_path.exists():
+        raise WarehouseUnavailable(
+            f"tenant '{warehouse.tenant_id}' has no warehouse yet ({warehouse.duckdb_path}): run a sync first"
+        )
+    with readonly_duckdb(warehouse) as con:
         schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
         if warehouse.schema in schemas:
             con.execute(f"set search_path = '{warehouse.schema}'")
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description or []]
         return columns, cursor.fetchall()
-    finally:
-        con.close()
 
 
 def _postgres(warehouse: TenantWarehouse, sql: str):

@@ -6,7 +6,7 @@ import pandas as pd
 
 from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.storage import TenantWarehouse
-from commerce_pipeline.warehouse import WarehouseUnavailable, existing_tables, query_readonly
+from commerce_pipeline.warehouse import existing_tables, query_readonly, readonly_duckdb
 
 _T, _TS, _I = "text", "timestamp", "bigint"
 IDENTIFIER_COLUMNS = column_hints(
@@ -37,16 +37,6 @@ def read_identifiers(warehouse: TenantWarehouse) -> pd.DataFrame | None:
     building a frame from a tuple per row costs about a second per 400k rows."""
     if warehouse.kind != "duckdb" or "customer_identifiers" not in existing_tables(warehouse):
         return read_table(warehouse, "customer_identifiers")
-    import duckdb
-
-    try:
-        con = duckdb.connect(str(warehouse.duckdb_path), read_only=True)
-    except duckdb.IOException as exc:  # a run holds the write lock
-        raise WarehouseUnavailable(
-            f"tenant '{warehouse.tenant_id}' warehouse is busy (a run is writing to it): {exc}"
-        ) from exc
-    try:
+    with readonly_duckdb(warehouse) as con:
         con.execute(f"set search_path = '{warehouse.schema}'")
         return con.execute("select * from customer_identifiers").df()
-    finally:
-        con.close()
