@@ -23,23 +23,6 @@ from pathlib import Path
 from bench.ingest import _machine, _peak_rss_mb, size_arguments
 
 
-def _gid(value: str) -> int:
-    return int(value.rsplit("/", 1)[1])
-
-
-def staged_records(store) -> tuple[list[dict], list[dict]]:
-    """The store's customers and orders in the staging models' shape (what the asset reads)."""
-    customers = [{"source_customer_key": f"shopify:{_gid(c['id'])}", "email_raw": c.get("email"),
-                  "phone_raw": c.get("phone"), "first_name": c.get("firstName"),
-                  "last_name": c.get("lastName"), "address_zip": (c.get("defaultAddress") or {}).get("zip"),
-                  "address_line1": (c.get("defaultAddress") or {}).get("address1")}
-                 for c in store.records("customers")]
-    orders = [{"shopify_order_id": _gid(o["id"]), "email_raw": o.get("email"), "phone_raw": o.get("phone"),
-               "shopify_customer_id": _gid(o["customer"]["id"]) if o.get("customer") else None}
-              for o in store.records("orders")]
-    return customers, orders
-
-
 def _resolve(path: str, queue) -> None:
     import pandas as pd
 
@@ -115,13 +98,14 @@ def run(customers: int, seed: int = 7) -> dict:
     import pandas as pd
 
     from commerce_pipeline.identity.identifiers import extract_identifiers
-    from commerce_pipeline.identity.quality import pairwise_quality
+    from commerce_pipeline.identity.quality import ground_truth, pairwise_quality
     from commerce_pipeline.simulator import generate_store
+    from commerce_pipeline.simulator.staged import identity_inputs
 
     started = time.perf_counter()
     store = generate_store("bench-store", seed=seed, customers=customers)
     generated = time.perf_counter() - started
-    customers_rows, orders = staged_records(store)
+    customers_rows, orders = identity_inputs(store)
     started = time.perf_counter()
     identifiers = pd.DataFrame(extract_identifiers(customers_rows, orders))
     extracted = time.perf_counter() - started
@@ -135,7 +119,7 @@ def run(customers: int, seed: int = 7) -> dict:
         stages.append(_in_child(_networkx, path))
         stages.append(_in_child(_plain_pipeline, path))
         members = pd.read_pickle(path + ".members")
-    truth = {f"shopify:{k}": v for k, v in store.ground_truth["customer_person"].items()}
+    truth = ground_truth(store.ground_truth)["account_person"]
     ours = max(stages[2]["seconds"], 1e-9)
     ratios = {"vs_networkx_on_same_edges": round(stages[3]["seconds"] / ours, 2),
               "vs_pandas_networkx_pipeline": round(stages[4]["seconds"] / ours, 2)}

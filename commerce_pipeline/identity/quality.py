@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from commerce_pipeline.identity.normalize import normalize_email, normalize_phone
+
 
 def _pairs(sizes: pd.Series) -> int:
     return int((sizes * (sizes - 1) // 2).sum())
@@ -44,11 +46,30 @@ def identifier_leaks(members: pd.DataFrame, identifiers: pd.DataFrame, values: s
     return int((persons > 1).sum())
 
 
-def load_ground_truth(path: Path) -> dict | None:
-    """Account source key -> person, and the store's junk and hub values; None without a file."""
-    if not path.exists():
-        return None
-    truth = json.loads(path.read_text())
+def ground_truth(truth: dict) -> dict:
+    """Account source key -> person, and the junk and hub values, from a store's ground truth
+    (the simulator's `Store.ground_truth`, or that dict read back from its JSON file)."""
     return {"account_person": {f"shopify:{cid}": person
                                for cid, person in truth["customer_person"].items()},
             "junk": set(truth.get("junk_identifiers", [])), "hubs": set(truth.get("hub_identifiers", []))}
+
+
+def load_ground_truth(path: Path) -> dict | None:
+    """ground_truth() of a tenant's ground-truth file; None without a file."""
+    if not path.exists():
+        return None
+    return ground_truth(json.loads(path.read_text()))
+
+
+def junk_and_hub_values(truth: dict) -> set[str]:
+    """The truth's junk and hub values as written and as identifier rows hold them (normalised)."""
+    raw = truth["junk"] | truth["hubs"]
+    return {v for r in raw for v in (normalize_email(r), normalize_phone(r), r) if v}
+
+
+def resolution_quality(members: pd.DataFrame, identifiers: pd.DataFrame, truth: dict) -> dict:
+    """pairwise_quality, plus how many profiles a junk or hub value merged across persons."""
+    quality = pairwise_quality(members, truth["account_person"])
+    quality["junk_or_hub_merges"] = identifier_leaks(members, identifiers, junk_and_hub_values(truth),
+                                                     truth["account_person"])
+    return quality

@@ -10,8 +10,7 @@ from dagster import MetadataValue
 
 from commerce_pipeline.identity.control import IdentityControl
 from commerce_pipeline.identity.graph import text_codes
-from commerce_pipeline.identity.normalize import normalize_email, normalize_phone
-from commerce_pipeline.identity.quality import identifier_leaks, load_ground_truth, pairwise_quality
+from commerce_pipeline.identity.quality import load_ground_truth, resolution_quality
 from commerce_pipeline.identity.resolution import Resolution, resolve
 from commerce_pipeline.identity.tables import (
     HISTORY_COLUMNS,
@@ -28,14 +27,7 @@ MAX_ACCOUNTS_PER_AUTO_MERGE = 3
 
 def _quality(tenant_id: str, result: Resolution, identifiers: pd.DataFrame) -> dict:
     truth = load_ground_truth(tenant_ground_truth(tenant_id))
-    if truth is None:
-        return {}
-    quality = pairwise_quality(result.members, truth["account_person"])
-    raw = truth["junk"] | truth["hubs"]
-    values = {v for r in raw for v in (normalize_email(r), normalize_phone(r), r) if v}
-    quality["junk_or_hub_merges"] = identifier_leaks(result.members, identifiers, values,
-                                                     truth["account_person"])
-    return quality
+    return {} if truth is None else resolution_quality(result.members, identifiers, truth)
 
 
 def records_of(frame: pd.DataFrame) -> list[dict]:

@@ -1,7 +1,8 @@
 """Customer accounts: which purchases land on which account, and the Customer nodes.
 
 Persons with several accounts open the later ones at a later checkout (or, having
-no later purchase, by signing up) and mostly use them from then on; a few purchases are guest checkouts on no account at all.
+no later purchase, by signing up) and mostly use them from then on; a few purchases
+are guest checkouts on no account at all.
 Each account's createdAt precedes its first order, and numberOfOrders /
 amountSpent are computed from the orders that carry it.
 """

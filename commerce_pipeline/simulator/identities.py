@@ -162,10 +162,13 @@ def alias_email(rng: np.random.Generator, email: str, kind: str, first: str, las
     return unique_email(rng, first, last, set() if taken is None else taken)
 
 
+_LONG_FORM = dict(STREET_TYPES)  # St -> Street
+
+
 def restyle_street(line: str) -> str:
     """The same first line with the street type written out (12 Oak St -> 12 Oak Street)."""
     head, _, kind = line.rpartition(" ")
-    return f"{head} {dict(STREET_TYPES).get(kind, kind)}"
+    return f"{head} {_LONG_FORM.get(kind, kind)}"
 
 
 def _phone(rng, c: Country, digits: str | None) -> str | None:
