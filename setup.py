@@ -14,7 +14,8 @@ setup(
         "dagster-dbt==0.29.27",
         "dagster-dlt==0.29.27",
         "dagster-postgres==0.29.27",
-        "dlt[duckdb,postgres]>=1.31,<1.32",
+        # parquet: pyarrow, for the Arrow tables the Shopify source hands dlt.
+        "dlt[duckdb,postgres,parquet]>=1.31,<1.32",
         "orjson>=3.9",  # response bodies; dlt depends on it too
         # dbt-core 1.12 fetches a parser wheel from outside the package index at install time.
         "dbt-core>=1.11,<1.12",

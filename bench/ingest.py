@@ -37,7 +37,7 @@ def _run_path(mode: str, url: str, token: str, workdir: str, queue) -> None:
         destination=dlt.destinations.duckdb(f"{workdir}/{mode}.duckdb"), dataset_name="bench",
     )
     started, cpu_started = time.perf_counter(), time.process_time()
-    pipeline.run(source, loader_file_format="jsonl").raise_on_failed_jobs()  # as TenantWarehouse does for DuckDB
+    pipeline.run(source, loader_file_format="parquet").raise_on_failed_jobs()  # as TenantWarehouse does for DuckDB
     seconds = time.perf_counter() - started
     rows = sum(report.fetched.values())
     queue.put({
@@ -89,9 +89,10 @@ def _machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def size_arguments(doc: str) -> tuple[int, Path | None]:
-    """(customers, json path) from the command line every benchmark shares."""
-    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+def size_arguments(doc: str, parser: argparse.ArgumentParser | None = None) -> tuple[int, Path | None]:
+    """(customers, json path) from the command line every benchmark shares; `parser` may carry
+    a benchmark's own options (read them with its parse_known_args)."""
+    parser = parser or argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
     parser.add_argument("--customers", type=int, help="overrides --size")
     parser.add_argument("--json", type=Path, help="write the figures here")

@@ -2,6 +2,7 @@
 
     python -m bench.pipeline --size small            # 10k customers (about 50k orders)
     python -m bench.pipeline --customers 2000 --json bench/pipeline.json
+    python -m bench.pipeline --size medium --keep /tmp/medium   # leave the data home in place
 
 The store is served by the local simulator with its throttle off (so our own cost shows), and
 the tenant's `tenant_refresh` job (ingestion, staging, identity, profiles and features, the three
@@ -13,6 +14,8 @@ whole run's (steps share one process). A benchmark, not a test: it asserts nothi
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import tempfile
@@ -71,12 +74,14 @@ def _run(tenant: str, home: str, queue) -> None:
     queue.put({"end_to_end_seconds": round(total, 1), "peak_rss_mb": round(_peak_rss_mb()), "stages": rows})
 
 
-def run(customers: int) -> dict:
+def run(customers: int, keep: str | None = None) -> dict:
     """The simulator serves from this process; the pipeline runs in a child of its own, so its
-    time and memory are the pipeline's alone."""
+    time and memory are the pipeline's alone. `keep`: a data home to leave in place (to profile
+    one step again on the warehouse the run built) instead of a temporary one."""
     from commerce_pipeline.simulator import generate_store
 
-    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as home:
+    with (contextlib.nullcontext(keep) if keep else
+          tempfile.TemporaryDirectory(prefix="bench-pipeline-")) as home:
         started = time.perf_counter()
         store = generate_store("bench-store", seed=7, customers=customers)
         generated = time.perf_counter() - started
@@ -92,8 +97,10 @@ def run(customers: int) -> dict:
 
 
 def main() -> None:
-    customers, json_path = size_arguments(__doc__)
-    f = run(customers)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", help="a data home to build and leave in place (it must not exist)")
+    customers, json_path = size_arguments(__doc__, parser)
+    f = run(customers, parser.parse_known_args()[0].keep)
     print(f"store: {f['customers']} customers, {f['orders']} orders (generated in {f['generate_seconds']} s)  "
           f"machine: {f['machine']}")
     print(f"{'stage':<38}{'seconds':>9}{'rows':>10}{'rows/s':>10}")

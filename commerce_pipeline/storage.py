@@ -51,10 +51,11 @@ class TenantWarehouse:
 
     @property
     def loader_file_format(self) -> str | None:
-        """How dlt hands files to the warehouse. DuckDB gets JSONL: dlt's default for it (INSERT
-        statements) made DuckDB's load peak above 1 GB for 5,000 records, JSONL about 70 MB
-        (bench/RESULTS.md). Postgres keeps dlt's default."""
-        return "jsonl" if self.kind == "duckdb" else None
+        """How dlt hands files to the warehouse. DuckDB gets Parquet: the Shopify source yields
+        Arrow tables, which dlt writes as Parquet without a pass in Python, and DuckDB reads it
+        natively (dlt's default for it, INSERT statements, made DuckDB's load peak above 1 GB for
+        5,000 records; bench/RESULTS.md). Postgres keeps dlt's default (INSERT statements)."""
+        return "parquet" if self.kind == "duckdb" else None
 
     def dbt_vars(self) -> dict[str, str]:
         """The `--vars` that point a dbt run at this tenant (read by profiles.yml).

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dlt
 
+from commerce_pipeline.ingest.shopify.arrow_tables import upgrade_version_log_schema
 from commerce_pipeline.settings import Settings
 from commerce_pipeline.storage import tenant_home, tenant_warehouse
 
@@ -17,12 +18,15 @@ def pipeline_name(source: str, tenant_id: str) -> str:
 
 def tenant_pipeline(source: str, tenant_id: str, settings: Settings | None = None) -> dlt.Pipeline:
     warehouse = tenant_warehouse(tenant_id, settings)
-    return dlt.pipeline(
+    pipeline = dlt.pipeline(
         pipeline_name=pipeline_name(source, tenant_id),
         pipelines_dir=str(tenant_home(tenant_id, settings) / "dlt"),
         destination=warehouse.dlt_destination(),
         dataset_name=warehouse.schema,
     )
+    if source == "shopify":
+        upgrade_version_log_schema(pipeline)
+    return pipeline
 
 
 def write_tables(tenant_id: str, source: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:

@@ -4,8 +4,9 @@ Each raw table is an append-only version log: every fetched version of a record 
 kept (child rows hang off their parent version through `_dlt_parent_id`), and the
 dbt staging models pick the latest `updated_at` per id. A merge would let a
 late-arriving older version (a webhook delivered late) overwrite a newer one.
-Resources load incrementally on `updated_at` (dlt keeps the cursor in the
-tenant's own pipeline state). The first sync of a
+Resources load incrementally on `updated_at` (the cursor lives in the tenant's own dlt
+pipeline state). Batches go to dlt as Arrow tables (arrow_tables.py), which dlt writes
+without a pass over every value in Python. The first sync of a
 resource, with no cursor yet, uses a bulk operation; later syncs page through
 records changed since the cursor. The window's upper end trails the clock by a
 small lag so a record written in the same second as a sync is not skipped by the
@@ -24,13 +25,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator
 
 import dlt
-from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.common.time import ensure_pendulum_datetime
 
 from commerce_pipeline.ingest.shopify import queries
+from commerce_pipeline.ingest.shopify.arrow_tables import table_hints, version_tables
 from commerce_pipeline.ingest.shopify.bulk import BulkRunner
 from commerce_pipeline.ingest.shopify.client import ShopifyConnection, ShopifyGraphQLClient
-from commerce_pipeline.ingest.shopify.columns import COLUMNS, NESTED_COLUMNS, QUARANTINE_COLUMNS
+from commerce_pipeline.ingest.shopify.columns import QUARANTINE_COLUMNS
 from commerce_pipeline.ingest.shopify.mappers import map_records
 from commerce_pipeline.ingest.shopify.pages import iter_pages, search_filter
 from commerce_pipeline.ingest.shopify.prefetch import prefetched
@@ -126,44 +127,55 @@ def shopify_source(
     ]
 
 
-def version_log_hints(resource: str) -> dict:
-    """dlt resource hints of a raw Shopify table: append-only, declared columns.
-
-    No primary key: ids repeat by design (one row per version), and a key hint would
-    let a destination that enforces keys refuse the second version."""
-    columns: TTableSchemaColumns = COLUMNS[resource]
-    nested = {
-        path: dlt.mark.make_nested_hints(columns=cols)
-        for path, cols in NESTED_COLUMNS.get(resource, {}).items()
-    }
-    return {
-        "name": table_name(resource),
-        "write_disposition": "append",
-        "columns": columns,
-        "nested_hints": nested or None,
-    }
-
-
 def version_log_resource(resource: str, rows: list[dict]):
-    """Already-mapped rows (e.g. from a webhook payload) into the same version log."""
-    return dlt.resource(rows, **version_log_hints(resource))
+    """Already-mapped rows (e.g. from a webhook payload) into the same version log, the same way
+    (no primary key: ids repeat by design, one row per version)."""
+    return dlt.resource(_arrow_items(resource, rows), name=table_name(resource),
+                        write_disposition="append")
+
+
+def _cursor(resource: str) -> dict:
+    """The resource's `updated_at` cursor in its dlt state, where dlt.sources.incremental kept
+    it before (so tenants synced then keep theirs). Kept by hand because an incremental step
+    would look for `updated_at` in the child tables the resource also yields."""
+    state = dlt.current.resource_state(table_name(resource))  # named: runs in a worker thread
+    return state.setdefault("incremental", {}).setdefault("updated_at", {"last_value": None})
+
+
+def _newest(rows: list[dict], current):
+    stamps = [r["updated_at"] for r in rows if r.get("updated_at") is not None]
+    newest = max(stamps, default=None)
+    if current is None or (newest is not None and newest > ensure_pendulum_datetime(current)):
+        return newest
+    return current
+
+
+def _arrow_items(resource: str, rows: list[dict]) -> Iterator:
+    """The batch as Arrow tables, each with its own table's hints (a variant of the resource's:
+    a variant starts from the resource's hints, so those carry no columns of their own). Child
+    tables are top-level tables of the resource to dlt: it writes a nested table's files only
+    from its own normalizer, never from extracted Arrow."""
+    table = table_name(resource)
+    hints = table_hints(resource, table)
+    load_id = dlt.current.load_package_state()["load_id"]  # as dlt's normalizer stamps dicts
+    for name, arrow in version_tables(resource, table, rows, load_id):
+        if arrow.num_rows:
+            yield dlt.mark.with_hints(
+                arrow, dlt.mark.make_hints(table_name=name, columns=hints[name]),
+                create_table_variant=True)
 
 
 def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection,
               bulk_lock):
     # parallelized: each resource's generator runs in dlt's thread pool, so one resource's
     # records are mapped and extracted while the shop runs another's bulk operation or pages.
-    @dlt.resource(**version_log_hints(resource), parallelized=True)
-    def fetch(
-        # An open lower bound already skips the last sync's boundary rows, so no
-        # dedup key is needed; a re-fetched version is deduplicated by staging.
-        updated_at=dlt.sources.incremental(
-            "updated_at", range_start="open", on_cursor_value_missing="include", primary_key=()
-        ),
-    ):
+    @dlt.resource(name=table_name(resource), write_disposition="append", parallelized=True)
+    def fetch():
+        cursor = _cursor(resource)
         now = datetime.now(timezone.utc)
         upto = shopify_timestamp(now - timedelta(seconds=sync_lag_seconds))
-        after = shopify_timestamp(updated_at.last_value) if updated_at.last_value else None
+        last = cursor.get("last_value")
+        after = shopify_timestamp(last) if last else None
         use_bulk = mode == "bulk" or (mode == "auto" and after is None)
         report.mode[resource] = "bulk" if use_bulk else "pages"
         report.window[resource] = f"({after or '-inf'}, {upto}]"
@@ -174,11 +186,15 @@ def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interv
         else:
             batches = prefetched(iter_pages(client(), resource, search), name=f"pages {resource}")
         tenant_id = connection.tenant_id if connection else ""
+        floor = ensure_pendulum_datetime(last) if last else None
         for batch in batches:
             rows, bad = map_records(resource, batch)
             report.add(resource, len(batch), len(bad))
+            if floor is not None:  # the window's lower end is open, whatever the shop sends
+                rows = [r for r in rows if r.get("updated_at") is None or r["updated_at"] > floor]
             if rows:
-                yield rows
+                yield from _arrow_items(resource, rows)
+                cursor["last_value"] = _newest(rows, cursor.get("last_value"))
             report.quarantine_rows.extend(
                 {**row, "tenant_id": tenant_id, "quarantined_at": now} for row in bad
             )
