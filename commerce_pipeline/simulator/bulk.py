@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from graphql import execute_sync, get_named_type
 from graphql.language import DocumentNode, FieldNode, OperationDefinitionNode, SelectionSetNode
 
@@ -25,6 +26,15 @@ from commerce_pipeline.simulator.schema import SCHEMA, RequestContext, prepare
 
 DONE = ("COMPLETED", "FAILED", "CANCELED", "EXPIRED")
 _LINE = json.JSONEncoder(separators=(",", ":"))  # json.dumps(..., separators) without a new encoder
+
+
+def _line(obj: dict) -> str:
+    """One JSONL line: orjson (several times faster), json for what orjson refuses (ints past
+    64 bits); the same JSON values either way."""
+    try:
+        return orjson.dumps(obj).decode()
+    except TypeError:
+        return _LINE.encode(obj)
 
 
 def _now() -> str:
@@ -223,7 +233,7 @@ class BulkOperations:
                     roots += len(nodes)
                     chunk = []
                     for name, line in flatten(node_type, selection, nodes, connection.name.value):
-                        chunk.append(_LINE.encode(line))
+                        chunk.append(_line(line))
                         per_connection[name] = per_connection.get(name, 0) + 1
                     if chunk:
                         out.write("\n".join(chunk) + "\n")

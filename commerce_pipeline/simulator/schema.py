@@ -90,6 +90,21 @@ def _top_level(resource: str):
     return resolve
 
 
+def _count(resource: str):
+    """Shopify's `ordersCount` etc.: records matching `query`, counted up to `limit` (null: all)."""
+    def resolve(_root, info, query=None, limit=10000):
+        ctx: RequestContext = info.context
+        if query is not None:
+            ctx.searches.append(query)
+        match = compile_search(query)
+        matching = sum(1 for node in ctx.store.records(resource) if match is None or match(node))
+        if limit is not None and matching > limit:
+            return {"count": limit, "precision": "AT_LEAST"}
+        return {"count": matching, "precision": "EXACT"}
+
+    return resolve
+
+
 def _nested(key: str):
     def resolve(obj, info, first=None, after=None, last=None, before=None, reverse=False):
         required = not info.context.bulk
@@ -143,6 +158,7 @@ def _install() -> None:
     fields = SCHEMA.query_type.fields
     for resource in ("customers", "orders", "products"):
         fields[resource].resolve = _top_level(resource)
+        fields[f"{resource}Count"].resolve = _count(resource)
     fields["node"].resolve = _node
     fields["nodes"].resolve = lambda root, info, ids: [_node(root, info, i) for i in ids]
     fields["customer"].resolve = _typed("Customer")

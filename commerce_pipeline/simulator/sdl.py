@@ -197,6 +197,8 @@ type Shop implements Node {{
 }}
 
 type UserError {{ field: [String!] message: String! }}
+enum CountPrecision {{ EXACT AT_LEAST }}
+type Count {{ count: Int! precision: CountPrecision! }}
 type BulkOperationRunQueryPayload {{ bulkOperation: BulkOperation userErrors: [UserError!]! }}
 
 {_connection("Customer", "Customer")}
@@ -210,6 +212,9 @@ type QueryRoot {{
   customers({CONNECTION_ARGS}, query: String, sortKey: CustomerSortKeys = ID): CustomerConnection!
   orders({CONNECTION_ARGS}, query: String, sortKey: OrderSortKeys = PROCESSED_AT): OrderConnection!
   products({CONNECTION_ARGS}, query: String, sortKey: ProductSortKeys = ID): ProductConnection!
+  customersCount(query: String, limit: Int = 10000): Count
+  ordersCount(query: String, limit: Int = 10000): Count
+  productsCount(query: String, limit: Int = 10000): Count
   customer(id: ID!): Customer
   order(id: ID!): Order
   product(id: ID!): Product

@@ -22,6 +22,7 @@ from commerce_pipeline.ingest.shopify.client import (
     ShopifyAPIError, ShopifyGraphQLClient, fast_loads,
 )
 from commerce_pipeline.ingest.shopify.pages import drain_nested
+from commerce_pipeline.ingest.shopify.prefetch import prefetched
 
 # gid type of a JSONL child line -> the nested connection it belongs to
 CHILD_CONNECTIONS = {"LineItem": "lineItems", "ProductVariant": "variants"}
@@ -149,17 +150,32 @@ class BulkRunner:
             return
         raise self._fail(f"download bulk {resource}", f"{type(last_error).__name__}: {last_error}")
 
+    def _completed(self, resource: str, searches: Iterable[str | None]) -> Iterator[dict]:
+        """Run the operations one after another (one per shop at a time), each finished one
+        as soon as it is done."""
+        for search in searches:
+            with self.lock:  # one bulk operation at a time per shop
+                operation_id = self.start(resource, search)
+                op = self.wait(operation_id, resource)
+            if op.get("status") != "COMPLETED":
+                raise self._fail(
+                    f"bulk {resource}",
+                    f"operation {operation_id} ended {op.get('status')} ({op.get('errorCode')})",
+                )
+            yield op
+
     def fetch(self, resource: str, search: str | None) -> Iterator[dict]:
         """All nodes of `resource` matching `search`, as complete GraphQL-shaped dicts."""
-        with self.lock:  # one bulk operation at a time per shop
-            operation_id = self.start(resource, search)
-            op = self.wait(operation_id, resource)
-        if op.get("status") != "COMPLETED":
-            raise self._fail(
-                f"bulk {resource}",
-                f"operation {operation_id} ended {op.get('status')} ({op.get('errorCode')})",
-            )
-        if not op.get("url"):  # Shopify gives no file when nothing matched
-            return
-        for node in reassemble(self._lines(op["url"], resource)):
-            yield drain_nested(self.client, resource, node)
+        return self.fetch_all(resource, [search])
+
+    def fetch_all(self, resource: str, searches: list[str | None]) -> Iterator[dict]:
+        """All nodes of `resource` matching any of `searches` (disjoint windows), read while the
+        shop runs the next window's operation."""
+        operations = self._completed(resource, searches)
+        if len(searches) > 1:
+            operations = prefetched(operations, ahead=1, name=f"bulk {resource}")
+        for op in operations:
+            if not op.get("url"):  # Shopify gives no file when nothing matched
+                continue
+            for node in reassemble(self._lines(op["url"], resource)):
+                yield drain_nested(self.client, resource, node)

@@ -30,6 +30,7 @@ from dlt.common.time import ensure_pendulum_datetime
 from commerce_pipeline.ingest.shopify import queries
 from commerce_pipeline.ingest.shopify.arrow_tables import table_hints, version_tables
 from commerce_pipeline.ingest.shopify.bulk import BulkRunner
+from commerce_pipeline.ingest.shopify.bulk_windows import RECORDS_PER_WINDOW, bulk_searches
 from commerce_pipeline.ingest.shopify.client import ShopifyConnection, ShopifyGraphQLClient
 from commerce_pipeline.ingest.shopify.columns import QUARANTINE_COLUMNS
 from commerce_pipeline.ingest.shopify.mappers import map_records
@@ -100,8 +101,10 @@ def shopify_source(
     report: SyncReport | None = None,
     client_factory: Callable[[ShopifyConnection], ShopifyGraphQLClient] = ShopifyGraphQLClient,
     bulk_poll_interval: float = 1.0,
+    bulk_window_records: int = RECORDS_PER_WINDOW,
 ):
-    """`mode`: "auto" (bulk first, then pages), "bulk" or "pages" (benchmarks use both)."""
+    """`mode`: "auto" (bulk first, then pages), "bulk" or "pages" (benchmarks use both).
+    `bulk_window_records`: records per bulk operation of a large first sync (bulk_windows.py)."""
     if mode not in ("auto", "bulk", "pages"):
         raise ValueError(f"mode must be auto, bulk or pages, got {mode!r}")
     report = report if report is not None else SyncReport()
@@ -122,7 +125,7 @@ def shopify_source(
 
     return [
         _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection,
-                  locks["bulk"])
+                  locks["bulk"], bulk_window_records)
         for resource in RESOURCES
     ]
 
@@ -166,7 +169,7 @@ def _arrow_items(resource: str, rows: list[dict]) -> Iterator:
 
 
 def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interval, connection,
-              bulk_lock):
+              bulk_lock, bulk_window_records):
     # parallelized: each resource's generator runs in dlt's thread pool, so one resource's
     # records are mapped and extracted while the shop runs another's bulk operation or pages.
     @dlt.resource(name=table_name(resource), write_disposition="append", parallelized=True)
@@ -182,7 +185,8 @@ def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interv
         search = search_filter(after, upto)
         if use_bulk:
             runner = BulkRunner(client(), poll_interval=bulk_poll_interval, lock=bulk_lock)
-            batches = _batched(runner.fetch(resource, search), BATCH_SIZE)
+            searches = bulk_searches(client(), resource, after, upto, bulk_window_records)
+            batches = _batched(runner.fetch_all(resource, searches), BATCH_SIZE)
         else:
             batches = prefetched(iter_pages(client(), resource, search), name=f"pages {resource}")
         tenant_id = connection.tenant_id if connection else ""
