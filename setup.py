@@ -24,6 +24,7 @@ setup(
         "duckdb>=1.3,<3",
         "pandas>=2.2,<4",
         "scikit-learn>=1.5,<2",
+        "threadpoolctl>=3.1",  # one BLAS/OpenMP thread for small model fits (scikit-learn's own dependency)
         "scipy>=1.11",  # connected components of the identity graph
         "lightgbm>=4.5,<5",
         "matplotlib>=3.8,<4",

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from commerce_pipeline.ml.btyd import BGNBD, augment
 from commerce_pipeline.ml.metrics import beats_baseline
@@ -37,7 +38,8 @@ class Task:
     target: Callable[[TrainingSet], pd.Series]
     check: Callable[[TrainingSet, ModelSettings, str], None]  # enough of each class? else NotTrainable
     fit: Callable[..., object]  # (X, y, seed, **overrides) -> fitted estimator
-    # (model, train set, train rows, test set, test rows, orders) -> (metrics, scores) per name
+    # (model, train set, train rows, test set, test rows, orders, BG/NBD fitted on the train rows
+    # or None) -> (metrics, scores) per name
     evaluate: Callable[..., tuple[dict, dict]]
     describe: Callable[[TrainingSet], dict]  # extra data-window facts for the record
 
@@ -47,10 +49,13 @@ class Task:
 REFERENCES = ("bgnbd",)
 
 
-def reference(score, train_X: pd.DataFrame) -> dict[str, np.ndarray]:
-    """{"bgnbd": score(BG/NBD fitted on the training rows)}, or {} where the fit fails."""
+def reference(score, bgnbd: BGNBD | None) -> dict[str, np.ndarray]:
+    """{"bgnbd": score(bgnbd)}, or {} where the fit failed (None) or scoring fails. `bgnbd` is
+    the fit the model's features came from: the same training rows, so it is not fitted twice."""
+    if bgnbd is None:
+        return {}
     try:
-        scores = score(BGNBD.fit(train_X))
+        scores = score(bgnbd)
     except (ValueError, FloatingPointError, ZeroDivisionError):
         return {}
     return {"bgnbd": scores} if np.isfinite(scores).all() else {}
@@ -88,6 +93,9 @@ def _verdicts(task: Task, results: dict, margin: float) -> tuple[bool, list[str]
     return all(ok for ok, _ in verdicts), [why for _, why in verdicts]
 
 
+# One BLAS/OpenMP thread: the one-column logistic-regression baselines are far too small to
+# share out, and on two busy cores the second thread made them several times slower.
+@threadpool_limits.wrap(limits=1)
 def train(task: Task, tenant_id: str, features_at_cutoffs: pd.DataFrame, orders: pd.DataFrame,
           reference_date: date, settings: ModelSettings, now: datetime | None = None,
           parameters: dict | None = None) -> tuple[TrainedModel, dict]:
@@ -112,7 +120,8 @@ def train(task: Task, tenant_id: str, features_at_cutoffs: pd.DataFrame, orders:
     y = task.target(current)
     model = task.fit(current.X.iloc[train_rows], y.iloc[train_rows], settings.seed, **overrides)
     results, details, notes = {}, {}, []
-    results["holdout"], details["holdout"] = task.evaluate(model, current, train_rows, current, test_rows, orders)
+    results["holdout"], details["holdout"] = task.evaluate(
+        model, current, train_rows, current, test_rows, orders, bgnbd)
     details["holdout_truth"] = y.iloc[test_rows].to_numpy()
     try:
         earlier = build_training_set(features_at_cutoffs, orders, 2 * window, window, categories)
@@ -122,7 +131,7 @@ def train(task: Task, tenant_id: str, features_at_cutoffs: pd.DataFrame, orders:
         earlier, later = _with_bgnbd(earlier, earlier_bgnbd), _with_bgnbd(current, earlier_bgnbd)
         forward = task.fit(earlier.X, task.target(earlier), settings.seed, **overrides)
         results["forward"], details["forward"] = task.evaluate(
-            forward, earlier, everyone, later, np.arange(len(later)), orders)
+            forward, earlier, everyone, later, np.arange(len(later)), orders, earlier_bgnbd)
         details["forward_truth"] = y.to_numpy()
     except NotTrainable as exc:
         notes.append(f"no forward-in-time evaluation: {exc}")

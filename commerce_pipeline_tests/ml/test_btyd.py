@@ -4,8 +4,9 @@ the data, and its forecasts add up to what happened next."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import betaln, gammaln
 
-from commerce_pipeline.ml.btyd import BTYD_FEATURES, BGNBD, augment
+from commerce_pipeline.ml.btyd import BGNBD, BTYD_FEATURES, _Likelihood, augment, summary
 
 TRUE = {"r": 0.6, "alpha": 30.0, "a": 0.9, "b": 3.0}
 
@@ -66,3 +67,16 @@ def test_augment_adds_the_bgnbd_columns_without_touching_the_features(simulated)
     out = augment(X, BGNBD(**TRUE), 90.0)
     assert list(out.columns) == list(X.columns) + list(BTYD_FEATURES)
     pd.testing.assert_frame_equal(out[X.columns], X)
+
+
+def test_the_likelihood_is_exactly_the_sum_of_each_customers_bgnbd_log_likelihood(simulated):
+    # Fader, Hardie and Lee (2005), eq. 6, one value per customer: computing it once per
+    # distinct order count and day must not change a single bit, or the fit would move.
+    x, t_x, T = summary(simulated[0])
+    for params in ([-0.5, 3.4, -0.1, 1.1], [1.0, 0.0, 2.0, -3.0]):
+        r, alpha, a, b = np.exp(params)
+        alive = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
+        dropped = np.where(x > 0, betaln(a + 1, np.maximum(b + x - 1, 1e-9)) - betaln(a, b)
+                           - (r + x) * np.log(alpha + t_x), -np.inf)
+        each = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + np.logaddexp(alive, dropped)
+        assert _Likelihood(x, t_x, T)(np.array(params)) == float(np.sum(each))

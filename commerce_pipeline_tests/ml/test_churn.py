@@ -3,6 +3,7 @@ import pytest
 
 from commerce_pipeline.ml.churn import train_churn
 from commerce_pipeline.ml.settings import ModelSettings
+from commerce_pipeline.ml.training_sets import build_training_set, category_levels, holdout_split
 from commerce_pipeline_tests.ml.synthetic import REFERENCE, features_at_cutoffs, transaction_log
 
 SETTINGS = ModelSettings(churn_window_days=90, value_window_days=180)
@@ -77,3 +78,11 @@ def test_the_model_uses_the_bgnbd_fitted_at_its_cutoff_as_features(trained):
     model, _ = trained
     assert model.bgnbd is not None
     assert {"bgnbd_p_alive", "bgnbd_p_no_purchase", "bgnbd_expected_purchases"} <= set(model.features)
+
+
+def test_the_bgnbd_reference_is_the_fit_whose_outputs_are_the_models_features(trained, log, cutoffs):
+    model, details = trained
+    current = build_training_set(cutoffs, log, 90, 90, category_levels(cutoffs))
+    _, test_rows = holdout_split(current.profile_ids, SETTINGS.holdout_share, SETTINGS.seed)
+    expected = model.bgnbd.p_no_purchase(current.X.iloc[test_rows], 90)
+    np.testing.assert_array_equal(details["holdout"]["bgnbd"], expected)

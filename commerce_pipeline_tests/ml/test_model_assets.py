@@ -6,7 +6,7 @@ import json
 import pandas as pd
 import pytest
 
-from commerce_pipeline_tests.stores import build_tenant
+from commerce_pipeline_tests.stores import build_tenant, commerce_env
 
 MODEL_STORE = ("model-store", 5, 2000)  # shop, seed, customers
 
@@ -59,6 +59,22 @@ def test_model_metadata_shows_roc_lift_importance_and_segment_plots(tenant):
     segments = _metadata(tenant.first_models, "segment_model")
     assert segments["segment_sizes_plot"].startswith("![segment sizes](data:image/png;base64,")
     assert 3 <= segments["k"] <= 8 and segments["silhouette"] >= 0.15
+
+
+def test_model_inputs_are_the_warehouse_rows_with_decimals_as_floats(tenant):
+    from commerce_pipeline.ml.data import scoring_inputs, training_inputs
+    from commerce_pipeline.warehouse import query_frame
+
+    with commerce_env(tenant.env):
+        cutoffs, orders, _ = training_inputs(tenant.tenant)
+        features, profiles, _ = scoring_inputs(tenant.tenant)
+        rows = {name: query_frame(tenant.tenant, f"select * from {name}")
+                for name in ("customer_features_at_cutoffs", "customer_features")}
+    decimals = {"monetary": "float64", "average_order_value": "float64"}
+    pd.testing.assert_frame_equal(cutoffs, rows["customer_features_at_cutoffs"].astype(decimals))
+    pd.testing.assert_frame_equal(features, rows["customer_features"].astype(decimals))
+    assert orders["order_date"].map(type).eq(type(cutoffs["cutoff_date"].iloc[0])).all()
+    assert profiles["profile_strength"].dtype == "int64"
 
 
 def test_every_training_is_recorded_in_the_registry_with_its_artifact(tenant):

@@ -8,11 +8,13 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import silhouette_score
 
 from commerce_pipeline.ml.segments import (
     SEGMENT_FEATURES,
     SEGMENT_NAMES,
     STABILITY_THRESHOLD,
+    _Silhouette,
     fit_segments,
     name_clusters,
 )
@@ -83,6 +85,15 @@ def test_k_search_picks_the_number_of_separated_blobs(blob_names):
     assert max(result.silhouette_by_k, key=result.silhouette_by_k.get) == len(blob_names)
     assert sorted(result.silhouette_by_k) == list(range(2, 9))
     assert result.silhouette == pytest.approx(result.silhouette_by_k[result.k], abs=0.02)
+
+
+@pytest.mark.parametrize("size", [300, 800])  # a subsample of the rows; all of them, shuffled
+def test_silhouette_with_shared_distances_is_sklearns_sampled_silhouette_exactly(size):
+    X = np.random.default_rng(4).normal(size=(800, 4))
+    silhouette = _Silhouette(X, size, seed=7)
+    for k in (2, 5):
+        labels = np.arange(len(X)) % k
+        assert silhouette(labels) == silhouette_score(X, labels, sample_size=size, random_state=7)
 
 
 def test_blobs_get_their_rule_table_names(model, blobs):

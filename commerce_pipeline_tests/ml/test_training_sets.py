@@ -12,6 +12,7 @@ from commerce_pipeline.ml.training_sets import (
     check_history,
     holdout_split,
     model_matrix,
+    orders_between,
     window_outcomes,
 )
 from commerce_pipeline_tests.ml.synthetic import REFERENCE, features_at_cutoffs, transaction_log
@@ -19,6 +20,16 @@ from commerce_pipeline_tests.ml.synthetic import REFERENCE, features_at_cutoffs,
 
 def _orders(*rows):
     return pd.DataFrame(rows, columns=["profile_id", "order_date", "total_price", "net_revenue"])
+
+
+@pytest.mark.parametrize("as_timestamps", [False, True])  # dates as Python dates or datetime64
+def test_orders_between_excludes_the_first_day_and_includes_the_last(as_timestamps):
+    days = [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 31), date(2026, 2, 1)]
+    orders = _orders(*[(f"o{i}", d, 1.0, 1.0) for i, d in enumerate(days)])
+    if as_timestamps:
+        orders["order_date"] = pd.to_datetime(orders["order_date"])
+    inside = orders_between(orders, date(2026, 1, 1), date(2026, 1, 31))
+    assert inside["profile_id"].tolist() == ["o1", "o2"]
 
 
 def test_window_outcomes_count_orders_after_the_cutoff_up_to_the_window_end_inclusive():
