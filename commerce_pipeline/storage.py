@@ -49,13 +49,14 @@ class TenantWarehouse:
             credentials.password = ""
         return dlt.destinations.postgres(credentials=credentials)
 
-    @property
-    def loader_file_format(self) -> str | None:
-        """How dlt hands files to the warehouse. DuckDB gets Parquet: the Shopify source yields
-        Arrow tables, which dlt writes as Parquet without a pass in Python, and DuckDB reads it
-        natively (dlt's default for it, INSERT statements, made DuckDB's load peak above 1 GB for
-        5,000 records; bench/RESULTS.md). Postgres keeps dlt's default (INSERT statements)."""
-        return "parquet" if self.kind == "duckdb" else None
+    def loader_file_format(self, arrow: bool = True) -> str | None:
+        """How dlt hands files to the warehouse. DuckDB gets Parquet for Arrow tables (dlt writes
+        them without a pass in Python and DuckDB reads Parquet natively) and JSONL for dict rows
+        (dlt's default for it, INSERT statements, made DuckDB's load peak above 1 GB for 5,000
+        records; bench/RESULTS.md). Postgres keeps dlt's default (INSERT statements)."""
+        if self.kind != "duckdb":
+            return None
+        return "parquet" if arrow else "jsonl"
 
     def dbt_vars(self) -> dict[str, str]:
         """The `--vars` that point a dbt run at this tenant (read by profiles.yml).

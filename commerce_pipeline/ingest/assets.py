@@ -101,13 +101,13 @@ def shopify_assets(
         client_factory=shopify_sync.client_factory(),
     )
     pipeline = tenant_pipeline("shopify", tenant_id)
-    file_format = tenant_warehouse(tenant_id).loader_file_format
+    warehouse = tenant_warehouse(tenant_id)
     try:
         results = list(dlt.run(context=context, dlt_source=source, dlt_pipeline=pipeline,
-                               loader_file_format=file_format))
+                               loader_file_format=warehouse.loader_file_format()))
         if report.quarantine_rows:
             pipeline.run(quarantine_resource(report.quarantine_rows),
-                         loader_file_format=file_format).raise_on_failed_jobs()
+                         loader_file_format=warehouse.loader_file_format(arrow=False)).raise_on_failed_jobs()
             context.log.warning(
                 f"{len(report.quarantine_rows)} Shopify record(s) quarantined for tenant '{tenant_id}' "
                 f"(see table {QUARANTINE_TABLE})"

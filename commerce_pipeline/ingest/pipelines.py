@@ -6,8 +6,14 @@ import tempfile
 from pathlib import Path
 
 import dlt
+import pyarrow as pa
+from dlt.common.normalizers.utils import generate_dlt_ids
 
-from commerce_pipeline.ingest.shopify.arrow_tables import upgrade_version_log_schema
+from commerce_pipeline.ingest.shopify.arrow_tables import (
+    ROOT_DLT_COLUMNS,
+    rows_table,
+    upgrade_version_log_schema,
+)
 from commerce_pipeline.settings import Settings
 from commerce_pipeline.storage import tenant_home, tenant_warehouse
 
@@ -29,13 +35,46 @@ def tenant_pipeline(source: str, tenant_id: str, settings: Settings | None = Non
     return pipeline
 
 
+def _as_arrow(rows: list[dict], columns: dict):
+    """The rows as an Arrow table of the declared columns plus the `_dlt_id` dlt's normalizer
+    gives dict rows (`_dlt_load_id` is added where dlt knows it), or None where dlt has to
+    decide: a field no column declares, a value the declared type does not take as it is (a
+    timestamp as text, say)."""
+    names = set(columns)
+    if not rows or any(row.keys() - names for row in rows):
+        return None
+    try:
+        return rows_table(rows, columns, {"_dlt_id": generate_dlt_ids(len(rows))}, ROOT_DLT_COLUMNS)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _stamped(table):
+    """Yield `table` with this load's id, which only exists once dlt's extract has begun."""
+    load_id = dlt.current.load_package_state()["load_id"]
+    # before `_dlt_id`, where dlt's normalizer puts it
+    yield table.add_column(table.num_columns - 1, pa.field("_dlt_load_id", pa.string(), nullable=False),
+                           pa.array([load_id] * table.num_rows, pa.string()))
+
+
 def write_tables(tenant_id: str, source: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:
     """Load {table: (rows, write_disposition, columns)} in one dlt run of the tenant's pipeline
-    for `source` (identity, model and marketing tables; the Shopify source loads itself)."""
-    resources = [dlt.resource(rows, name=name, write_disposition=disposition, columns=columns)
-                 for name, (rows, disposition, columns) in tables.items()]
-    file_format = tenant_warehouse(tenant_id).loader_file_format
-    tenant_pipeline(source, tenant_id).run(resources, loader_file_format=file_format).raise_on_failed_jobs()
+    for `source` (identity, model and marketing tables; the Shopify source loads itself). Rows
+    that fit their declared columns go as Arrow (no pass in Python in dlt), the rest as dicts;
+    the tables come out the same either way."""
+    arrow = {name: _as_arrow(rows, columns) for name, (rows, _, columns) in tables.items()}
+    by_format: dict[bool, list] = {True: [], False: []}
+    for name, (rows, disposition, columns) in tables.items():
+        data = _stamped(arrow[name]) if arrow[name] is not None else rows
+        hints = {**columns, **ROOT_DLT_COLUMNS} if arrow[name] is not None else columns
+        by_format[arrow[name] is not None].append(
+            dlt.resource(data, name=name, write_disposition=disposition, columns=hints))
+    warehouse = tenant_warehouse(tenant_id)
+    pipeline = tenant_pipeline(source, tenant_id)
+    for is_arrow, resources in by_format.items():
+        if resources:
+            pipeline.run(resources, loader_file_format=warehouse.loader_file_format(is_arrow)
+                         ).raise_on_failed_jobs()
 
 
 def definitions_pipeline(source: str) -> dlt.Pipeline:

@@ -21,7 +21,7 @@ from dlt.common.normalizers.utils import generate_dlt_ids
 from commerce_pipeline.ingest.shopify.columns import COLUMNS, NESTED_COLUMNS
 
 ARROW_TYPES = {
-    "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(),
+    "text": pa.string(), "bigint": pa.int64(), "bool": pa.bool_(), "double": pa.float64(),
     "timestamp": pa.timestamp("us", tz="UTC"), "decimal": pa.decimal128(38, 9),
 }
 # dlt's own columns, with the hints its normalizer gives them.
@@ -63,9 +63,11 @@ def _check_fields(rows: Sequence[Mapping], allowed: set[str], table: str) -> Non
         raise UnexpectedFields(f"{table}: mapped rows carry undeclared fields {sorted(extra)}")
 
 
-def _table(rows: Sequence[Mapping], columns: Mapping[str, dict], dlt_values: dict[str, list],
-           dlt_columns: Mapping[str, dict]) -> pa.Table:
+def rows_table(rows: Sequence[Mapping], columns: Mapping[str, dict], dlt_values: dict[str, list],
+               dlt_columns: Mapping[str, dict]) -> pa.Table:
+    """Rows as an Arrow table of `columns` (dlt hints) then dlt's own `dlt_values` columns."""
     data = {name: [row.get(name) for row in rows] for name in columns}
+    dlt_columns = {name: dlt_columns[name] for name in dlt_values}
     return pa.Table.from_pydict({**data, **dlt_values}, schema=_arrow_schema(columns, dlt_columns))
 
 
@@ -83,7 +85,7 @@ def _child_tables(resource, root, path, parents, parent_ids, out) -> None:
     _check_fields(rows, set(columns) | {p[-1] for p in below}, name)
     ids = [get_nested_row_hash(p, name, i) for p, i in zip(parent_of, index)]
     dlt_values = {"_dlt_parent_id": parent_of, "_dlt_list_idx": index, "_dlt_id": ids}
-    out.append((name, _table(rows, columns, dlt_values, CHILD_DLT_COLUMNS)))
+    out.append((name, rows_table(rows, columns, dlt_values, CHILD_DLT_COLUMNS)))
     for child in below:
         _child_tables(resource, root, child, rows, ids, out)
 
@@ -106,7 +108,7 @@ def version_tables(resource: str, table: str, rows: Sequence[Mapping],
     _check_fields(rows, set(columns) | {p[-1] for p in below}, table)
     ids = generate_dlt_ids(len(rows))
     dlt_values = {"_dlt_load_id": [load_id] * len(rows), "_dlt_id": ids}
-    out = [(table, _table(rows, columns, dlt_values, ROOT_DLT_COLUMNS))]
+    out = [(table, rows_table(rows, columns, dlt_values, ROOT_DLT_COLUMNS))]
     for child in below:
         _child_tables(resource, table, child, rows, ids, out)
     return out
