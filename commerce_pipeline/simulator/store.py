@@ -7,6 +7,8 @@ thread always sees one consistent version. The lock guards the maps and indexes.
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import threading
@@ -23,10 +25,14 @@ SORT_FIELDS = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt"}  # anything
 UPDATE_TAG = "sim-update"
 
 
+_TOP_LEVEL = {"Customer": "customers", "Order": "orders", "Product": "products"}
+
+
 def numeric_id(gid: str) -> int:
     return int(gid.rsplit("/", 1)[-1])
 
 
+@functools.lru_cache(maxsize=1 << 16)  # bulk renders look up the same product and variant gids
 def gid_type(gid: str) -> str:
     parts = gid.split("/")
     return parts[3] if len(parts) == 5 and parts[:3] == ["gid:", "", "shopify"] else ""
@@ -78,8 +84,7 @@ class Store:
             return [self._nodes[resource][k[1]] for k in self._index[resource, "ID"]]
 
     def get(self, gid: str) -> dict | None:
-        kind = gid_type(gid)
-        resource = {"Customer": "customers", "Order": "orders", "Product": "products"}.get(kind)
+        resource = _TOP_LEVEL.get(gid_type(gid))
         with self.lock:
             if resource:
                 try:

@@ -20,7 +20,7 @@ from commerce_pipeline.ingest.shopify.client import ShopifyGraphQLClient
 from commerce_pipeline.ingest.shopify.fields import parse_timestamp
 from commerce_pipeline.ingest.shopify.pages import search_filter
 
-RECORDS_PER_WINDOW = 50_000  # about 20 s of one core's reading per window
+RECORDS_PER_WINDOW = 20_000  # about 5 s of one core's reading per window
 MAX_WINDOWS = 8
 
 _SIZE_QUERY = """
