@@ -10,13 +10,14 @@ differently named people on one shared phone (a household landline).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from commerce_pipeline.identity.blocklist import Blocklist, hub_values
 from commerce_pipeline.identity.normalize import (
-    canonical_email,
     canonical_given_name,
+    canonical_normalised_email,
     normalize_email,
     normalize_id,
     normalize_phone,
@@ -42,12 +43,11 @@ def guest_order_key(order_id: object) -> str:
     return f"shopify-guest-order:{order_id}"
 
 
-def _name_address(first: str | None, last: str | None, street: str | None,
+def _name_address(given: str | None, last: str | None, street: str | None,
                   zip_code: str | None) -> str | None:
-    """Given name, family name, first address line and postcode, or None if any is missing:
-    a name and a postcode alone are shared by namesakes in one town."""
-    given, family = canonical_given_name(first), normalize_id(last)
-    line, postcode = normalize_street(street), normalize_id(zip_code)
+    """Given name (canonical), family name, first address line and postcode, or None if any is
+    missing: a name and a postcode alone are shared by namesakes in one town."""
+    family, line, postcode = normalize_id(last), normalize_street(street), normalize_id(zip_code)
     if not (given and family and line and postcode):
         return None
     return f"{given}|{family.lower()}|{line}|{postcode.upper().replace(' ', '')}"
@@ -56,24 +56,33 @@ def _name_address(first: str | None, last: str | None, street: str | None,
 def _raw_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping]):
     """(source_key, source_kind, given_name, kind, raw value) from customers and their orders."""
     names: dict[str, str | None] = {}
+    given: dict[object, str | None] = {}  # first names repeat across customers
     for c in customers:
-        key = c["source_customer_key"]
-        names[key] = canonical_given_name(c.get("first_name"))
-        yield key, CUSTOMER, names[key], "source_id", key
-        yield key, CUSTOMER, names[key], "email", c.get("email_raw")
-        yield key, CUSTOMER, names[key], "phone", c.get("phone_raw")
-        yield key, CUSTOMER, names[key], "name_address", _name_address(
-            c.get("first_name"), c.get("last_name"), c.get("address_line1"), c.get("address_zip"))
+        key, first = c["source_customer_key"], c.get("first_name")
+        if first not in given:
+            given[first] = canonical_given_name(first)
+        names[key] = name = given[first]
+        yield key, CUSTOMER, name, "source_id", key
+        yield key, CUSTOMER, name, "email", c.get("email_raw")
+        yield key, CUSTOMER, name, "phone", c.get("phone_raw")
+        yield key, CUSTOMER, name, "name_address", _name_address(
+            name, c.get("last_name"), c.get("address_line1"), c.get("address_zip"))
+    repeats: set[tuple] = set()
     for o in orders:
-        customer_id = o.get("shopify_customer_id")
+        customer_id, email, phone = o.get("shopify_customer_id"), o.get("email_raw"), o.get("phone_raw")
         if customer_id is not None:
-            key, kind, name = f"shopify:{customer_id}", CUSTOMER, None
-            name = names.get(key)
+            key = f"shopify:{customer_id}"
+            # A customer's repeat orders mostly carry the same email and phone as written:
+            # those would only yield rows already yielded, so skip them before any work.
+            if (key, email, phone) in repeats:
+                continue
+            repeats.add((key, email, phone))
+            kind, name = CUSTOMER, names.get(key)
         else:
             key, kind, name = guest_order_key(o["shopify_order_id"]), GUEST_ORDER, None
             yield key, kind, name, "source_id", key
-        yield key, kind, name, "email", o.get("email_raw")
-        yield key, kind, name, "phone", o.get("phone_raw")
+        yield key, kind, name, "email", email
+        yield key, kind, name, "phone", phone
 
 
 def _normalise(kind: str, raw: object, rules: IdentifierRules) -> str | None:
@@ -84,32 +93,88 @@ def _normalise(kind: str, raw: object, rules: IdentifierRules) -> str | None:
     return normalize_id(raw)
 
 
+Judged = tuple[str, str | None, str, str]  # value, reason, match key, hub key
+
+
+def judge(kind: str, raw: object, rules: IdentifierRules,
+          blocklist_reason: Callable[[str, str], str | None] | None = None) -> Judged | None:
+    """(value, reason it must not link apart from hubs, match key, hub key) of one raw value
+    of `kind`, or None when there is no value."""
+    if kind in NOT_BLOCKLISTED:  # trimmed text, which is never unparseable or junk
+        value = normalize_id(raw)
+        return (value, None, value, f"{kind}:{value}") if value else None
+    value = _normalise(kind, raw, rules)
+    invalid = value is None and raw not in (None, "")
+    if invalid:  # unparseable input is kept (never linking) so it shows up as data quality
+        value = str(raw).strip()
+    if not value:
+        return None
+    if invalid:
+        reason = "not a valid " + kind
+    else:
+        reason = (blocklist_reason or rules.blocklist.reason)(kind, value)
+    # An address whose inbox cannot be told (a bare "+tag@...") matches as written.
+    match_key = (canonical_normalised_email(value) or value) if kind == "email" and not invalid else value
+    return value, reason, match_key, f"{kind}:{match_key}"
+
+
+# Kinds whose raw values repeat (every order carries its customer's email and phone).
+# Source ids and name + address are near-unique, so caching them would only cost memory.
+REPEATING = ("email", "phone")
+
+
+def judge_once(rules: IdentifierRules) -> Callable[[str, object], Judged | None]:
+    """judge() that works out each distinct raw email or phone, and each (kind, value)'s
+    blocklist reason, once (phone parsing is the costly part). Make one per extraction: its
+    caches then never outlive one tenant's run. Raw values are text (staging's columns), so
+    equal keys are equal inputs."""
+    by_kind: dict[str, dict[object, Judged | None]] = {kind: {} for kind in REPEATING}
+    reasons: dict[tuple[str, str], str | None] = {}
+
+    def blocklist_reason(kind: str, value: str) -> str | None:
+        if (kind, value) not in reasons:
+            reasons[kind, value] = rules.blocklist.reason(kind, value)
+        return reasons[kind, value]
+
+    def once(kind: str, raw: object) -> Judged | None:
+        cache = by_kind.get(kind)
+        if cache is None:
+            return judge(kind, raw, rules, blocklist_reason)
+        if raw not in cache:
+            cache[raw] = judge(kind, raw, rules, blocklist_reason)
+        return cache[raw]
+
+    return once
+
+
 def extract_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping],
                         rules: IdentifierRules = IdentifierRules()) -> list[dict]:
+    judged = judge_once(rules)
     seen: set[tuple[str, str, str]] = set()
-    rows: list[dict] = []
+    # Flat tuples of strings: the garbage collector stops tracking them, where nested tuples
+    # kept its full collections busy for about a second at medium size.
+    found: list[tuple] = []
+    hub_keys, holders = [], []  # of each value that may link a customer account
     for key, source_kind, given_name, kind, raw in _raw_identifiers(customers, orders):
-        value = _normalise(kind, raw, rules)
-        invalid = value is None and raw not in (None, "")
-        if invalid:  # unparseable input is kept (never linking) so it shows up as data quality
-            value = str(raw).strip()
-        if not value or (key, kind, value) in seen:
+        result = judged(kind, raw)
+        if result is None:
+            continue
+        value, reason, match_key, hub_key = result
+        if (key, kind, value) in seen:
             continue
         seen.add((key, kind, value))
-        reason = "not a valid " + kind if invalid else (
-            None if kind in NOT_BLOCKLISTED else rules.blocklist.reason(kind, value))
-        # An address whose inbox cannot be told (a bare "+tag@...") matches as written.
-        match_key = (canonical_email(value) or value) if kind == "email" and not invalid else value
-        rows.append({"source_key": key, "source_kind": source_kind, "channel": "shopify",
-                     "kind": kind, "value": value, "match_key": match_key,
-                     "given_name": given_name, "priority": PRIORITY[kind],
-                     "excluded_reason": reason})
+        found.append((key, source_kind, given_name, kind, value, reason, match_key, hub_key))
+        if reason is None and source_kind == CUSTOMER and kind != "source_id":
+            hub_keys.append(hub_key)
+            holders.append(key)
     # A hub is counted in customer accounts: one person's repeated guest checkouts are not a hub.
-    hubs = hub_values(((r["kind"] + ":" + r["match_key"], r["source_key"]) for r in rows
-                       if r["kind"] != "source_id" and r["excluded_reason"] is None
-                       and r["source_kind"] == CUSTOMER),
-                      rules.max_customers_per_value)
-    for r in rows:
-        if r["excluded_reason"] is None and f"{r['kind']}:{r['match_key']}" in hubs:
-            r["excluded_reason"] = f"hub: shared by more than {rules.max_customers_per_value} customers"
-    return rows
+    # Only a value with more holders than allowed can be one: counting first spares hub_values
+    # a set per value (most values have one holder).
+    most, holdings = rules.max_customers_per_value, Counter(hub_keys)
+    hubs = hub_values([(v, k) for v, k in zip(hub_keys, holders) if holdings[v] > most], most)
+    hub = f"hub: shared by more than {most} customers"
+    return [{"source_key": key, "source_kind": source_kind, "channel": "shopify", "kind": kind,
+             "value": value, "match_key": match_key, "given_name": given_name,
+             "priority": PRIORITY[kind],
+             "excluded_reason": hub if reason is None and hub_key in hubs else reason}
+            for key, source_kind, given_name, kind, value, reason, match_key, hub_key in found]

@@ -8,7 +8,6 @@ parses fine (0000000000, test@test.com) is the blocklist's job, not ours.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumber, ValidationResult
@@ -19,13 +18,10 @@ _LOCAL = r"[a-z0-9%+'_-]+(?:\.[a-z0-9%+'_-]+)*"
 _EMAIL = re.compile(rf"{_LOCAL}@(?:[a-z0-9-]+\.)+[a-z]{{2,}}")
 _GMAIL_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
-
-# A store's identifiers repeat (every order carries its customer's email and phone), and
-# parsing phones is the costly part of identifier extraction, so results are cached.
-CACHE_SIZE = 1 << 20
+# Not cached here: identifier extraction normalises each distinct raw value once per call
+# (identifiers.py), so no process-wide cache grows with every tenant a worker serves.
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def normalize_email(raw: str | None) -> str | None:
     """Trimmed, lower-cased email, or None if it is not syntactically an address.
 
@@ -37,7 +33,6 @@ def normalize_email(raw: str | None) -> str | None:
     return email if _EMAIL.fullmatch(email) else None
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def canonical_email(email: str | None) -> str | None:
     """A matching key: the inbox an address delivers to.
 
@@ -48,8 +43,11 @@ def canonical_email(email: str | None) -> str | None:
     matching, never for contacting the customer.
     """
     email = normalize_email(email)
-    if email is None:
-        return None
+    return None if email is None else canonical_normalised_email(email)
+
+
+def canonical_normalised_email(email: str) -> str | None:
+    """canonical_email of an address normalize_email returned (no second syntax check)."""
     local, domain = email.rsplit("@", 1)
     local = local.split("+", 1)[0]
     if domain in _GMAIL_DOMAINS:
@@ -87,14 +85,13 @@ STREET_WORDS = {"street": "st", "avenue": "ave", "road": "rd", "drive": "dr", "l
                 "suite": "ste"}
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def normalize_street(raw: str | None) -> str | None:
     """An address's first line as a matching key: lower-cased, punctuation dropped, street
     types and directions abbreviated (12 Oak Street. -> 12 oak st); None if empty."""
     if raw is None:
         return None
     words = re.sub(r"[^\w\s]", " ", str(raw).lower()).split()
-    return " ".join(STREET_WORDS.get(w, w) for w in words) or None
+    return " ".join(map(STREET_WORDS.get, words, words)) or None
 
 
 def _possible(text: str, default_country: str) -> PhoneNumber | None:
@@ -102,21 +99,17 @@ def _possible(text: str, default_country: str) -> PhoneNumber | None:
         number = phonenumbers.parse(text, default_country)
     except NumberParseException:
         return None
-    # is_possible_number only checks the length for the country, which is what we
-    # want: is_valid_number also checks number-range assignments, and rejects the
-    # fictional 555 numbers in test data as well as freshly allocated ranges.
-    if not phonenumbers.is_possible_number(number):
-        return None
-    # A local-only number (7 digits in the US, no area code) is possible but
-    # ambiguous: the same digits in two area codes are two people. Precision first.
-    if phonenumbers.is_possible_number_with_reason(number) == (
-        ValidationResult.IS_POSSIBLE_LOCAL_ONLY
-    ):
+    # A possible length for the country is what we want: is_valid_number also checks
+    # number-range assignments, and rejects the fictional 555 numbers in test data as
+    # well as freshly allocated ranges. A local-only number (7 digits in the US, no area
+    # code) is possible but ambiguous: the same digits in two area codes are two people.
+    # Precision first, so only IS_POSSIBLE passes (one check: is_possible_number is this
+    # same reason being IS_POSSIBLE or IS_POSSIBLE_LOCAL_ONLY).
+    if phonenumbers.is_possible_number_with_reason(number) != ValidationResult.IS_POSSIBLE:
         return None
     return number
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def normalize_phone(raw: str | None, default_country: str = "US") -> str | None:
     """E.164 (`+15551234567`), parsing national formats with the tenant's country.
 
