@@ -17,7 +17,7 @@ from dagster import (
 
 from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.ingest.shopify.columns import column_hints
-from commerce_pipeline.marketing.audience import AUDIENCE_SQL, rule_of
+from commerce_pipeline.marketing.audience import AUDIENCE_SQL, rule_of, warehouse_rows
 from commerce_pipeline.marketing.campaigns import CampaignSettingsStore, select_recipients
 from commerce_pipeline.marketing.control import MarketingControl
 from commerce_pipeline.marketing.render import branding_for
@@ -55,7 +55,7 @@ def campaign_audience(context: AssetExecutionContext, tenant_registry: TenantReg
     audience = select_recipients(query_frame(tenant_id, AUDIENCE_SQL), settings, suppressed, history,
                                  datetime.now(UTC).date())
     audience["rule"] = audience["reason"].map(rule_of)
-    rows = audience.astype(object).where(audience.notna(), None).to_dict("records")
+    rows = warehouse_rows(audience)
     write_tables(tenant_id, "marketing", {"campaign_audience": (rows, "replace", AUDIENCE_COLUMNS)})
     chosen = audience[audience["decision"] == "send"]
     return MaterializeResult(metadata={
@@ -88,10 +88,9 @@ def email_sends(context: AssetExecutionContext, tenant_registry: TenantRegistryR
                                     sender, tenant_outbox(tenant_id), batch_size=sendgrid.batch_size)
         except SendFailed as exc:
             raise Failure(str(exc)) from exc
-        log = control.sends(tenant_id)
-    # Claimed by a run that never recorded an outcome (it died mid-request): never resent
-    # automatically; `commerce-pipeline campaigns sends` lists them for a person to check.
-    unconfirmed = int(((log["status"] == "claimed") & (log["run_id"] != context.run.run_id)).sum())
+        # Claimed by a run that never recorded an outcome (it died mid-request): never resent
+        # automatically; `commerce-pipeline campaigns sends` lists them for a person to check.
+        unconfirmed = control.unconfirmed(tenant_id, context.run.run_id)
     mode = "sendgrid" if sender else "dry run (no SENDGRID_API_KEY): written to the outbox"
     context.log.info(f"tenant '{tenant_id}' emails: {dict(report.outcomes)}; {mode}")
     meta = {"tenant": tenant_id, "mode": mode, "sender": f"{branding.sender_name} <{branding.sender_email}>",

@@ -1,4 +1,7 @@
-"""What the audience step reads from a tenant's warehouse, and how its reasons group."""
+"""What the audience step reads from a tenant's warehouse, how its reasons group, and the rows
+it writes back."""
+
+import pandas as pd
 
 # Every scored profile with its email, consent, segment and churn probability (Customer 360),
 # and a first name for the greeting: the most recently updated customer record's that has one.
@@ -29,3 +32,12 @@ _RULES = (("not targeted", "not_targeted"), ("consent", "no_consent"), ("email a
 def rule_of(reason: str) -> str:
     text = (reason or "").lower()
     return next((rule for needle, rule in _RULES if needle in text), "send")
+
+
+def warehouse_rows(frame: pd.DataFrame) -> list[dict]:
+    """The frame's rows as dicts of Python values, a missing one (NaN, None) as None: what
+    frame.astype(object).where(frame.notna(), None).to_dict("records") gives, built column by
+    column rather than value by value."""
+    names = list(frame.columns)  # a plain list: zipping the Index itself, row by row, is slow
+    columns = [frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]

@@ -9,6 +9,7 @@ them outside any run, and the at-most-once guarantee rests on one unique key,
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Self
 
 import pandas as pd
 from sqlalchemy import (
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    func,
     select,
     tuple_,
     update,
@@ -76,7 +78,7 @@ class MarketingControl:
         self._dialect = sqlite if self._engine.dialect.name == "sqlite" else postgresql
         _metadata.create_all(self._engine)
 
-    def __enter__(self) -> MarketingControl:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -97,7 +99,11 @@ class MarketingControl:
                    "claimed_at": now} for r in rows]
         mine = and_(email_sends.c.tenant_id == tenant_id, tuple_(*_KEY).in_(keys))
         with self._engine.begin() as con:
-            con.execute(self._dialect.insert(email_sends).values(values).on_conflict_do_nothing())
+            # One statement run per row (executemany), compiled once: a multi-row VALUES would be
+            # compiled anew for every batch, which cost more than the inserts themselves.
+            inserted = con.execute(self._dialect.insert(email_sends).on_conflict_do_nothing(), values).rowcount
+            if inserted == len(rows):  # every key was free, so all are this run's: none to reuse
+                return list(rows)
             con.execute(update(email_sends).where(mine, email_sends.c.status.in_(REUSABLE),
                                                   email_sends.c.run_id != run_id)
                         .values(status=status, run_id=run_id, claimed_at=now, error=None))
@@ -124,11 +130,22 @@ class MarketingControl:
 
     def history(self, tenant_id: str) -> pd.DataFrame:
         """Emails that reached (or may have reached) an inbox: profile_id, email, campaign, sent_at."""
-        sends = self.sends(tenant_id)
-        sends = sends[sends["status"].isin(REACHED)]
+        c = email_sends.c  # only those rows: a dry run's many are no one's history
+        query = (select(c.profile_id, c.email, c.campaign, c.claimed_at, c.finished_at)
+                 .where(c.tenant_id == tenant_id, c.status.in_(REACHED)).order_by(c.id))
+        with self._engine.connect() as con:
+            sends = pd.DataFrame(con.execute(query).mappings().all(),
+                                 columns=["profile_id", "email", "campaign", "claimed_at", "finished_at"])
         sent_at = sends["finished_at"].fillna(sends["claimed_at"])
         return pd.DataFrame({"profile_id": sends["profile_id"], "email": sends["email"],
                              "campaign": sends["campaign"], "sent_at": pd.to_datetime(sent_at, utc=True)})
+
+    def unconfirmed(self, tenant_id: str, run_id: str) -> int:
+        """Keys other runs claimed without recording an outcome (they died mid-request)."""
+        c = email_sends.c
+        query = select(func.count()).where(c.tenant_id == tenant_id, c.status == "claimed", c.run_id != run_id)
+        with self._engine.connect() as con:
+            return int(con.execute(query).scalar_one())
 
     def mark_event(self, tenant_id: str, message_id: str, email: str, status: str) -> int:
         """A webhook event about one delivered message: returns the rows updated."""

@@ -8,6 +8,7 @@ emailed twice, and the next run sends everything else.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ import pandas as pd
 
 from commerce_pipeline.marketing.campaigns import CampaignSettings
 from commerce_pipeline.marketing.control import MarketingControl
+from commerce_pipeline.marketing.outbox import outbox_email, write_atomically, write_index
 from commerce_pipeline.marketing.render import (
     Branding,
     RenderedCampaign,
@@ -23,8 +25,6 @@ from commerce_pipeline.marketing.render import (
     personalize,
     render_campaign,
     substitutions,
-    write_index,
-    write_outbox,
 )
 from commerce_pipeline.marketing.sender import (
     Message,
@@ -66,15 +66,18 @@ def recipient(tenant_id: str, row: dict) -> Recipient:
                      dynamic_data={"first_name": subs["-first_name-"], "discount_code": code})
 
 
-def _dry_run(tenant_id, message, branding, rows, outbox: Path) -> None:
+def _dry_run(tenant_id, message, branding, rows, outbox: Path, index: dict[str, str]) -> None:
+    """Write each row's email to the outbox, and its row of the index into `index` (the index
+    lists every email: written once, at the end, without reading them all back)."""
     for row in rows:
         r = recipient(tenant_id, row)
         subject, html, text = personalize_message(message, r)
-        write_outbox(outbox, tenant_id=tenant_id, campaign=row["campaign"], profile_id=row["profile_id"],
-                     to_email=row["email"], to_name=r.name, branding=branding,
-                     subject=subject, html=html, text=text, categories=list(message.categories),
-                     custom_args={**message.custom_args, "profile_id": row["profile_id"]},
-                     index=False)  # the index lists every email: written once, at the end
+        email = outbox_email(
+            tenant_id=tenant_id, campaign=row["campaign"], profile_id=row["profile_id"], to_email=row["email"],
+            to_name=r.name, branding=branding, subject=subject, html=html, text=text,
+            categories=list(message.categories), custom_args={**message.custom_args, "profile_id": row["profile_id"]})
+        write_atomically(os.path.join(outbox, email.relative), email.data)
+        index[email.relative] = email.index_row
 
 
 def personalize_message(message: Message, r: Recipient) -> tuple[str, str, str]:
@@ -90,6 +93,7 @@ def send_campaigns(tenant_id: str, audience: pd.DataFrame, branding: Branding, s
                    outbox: Path, batch_size: int = SendGridSender.BATCH_SIZE) -> SendReport:
     """`audience`: the rows decided "send" (profile_id, email, first_name, campaign, period)."""
     report = SendReport(outbox=None if sender else outbox)
+    index: dict[str, str] = {}  # the outbox's index rows of the emails written here
     for campaign, rows in audience.sort_values(["campaign", "profile_id"]).groupby("campaign", sort=True):
         message = campaign_message(tenant_id, campaign, branding, settings)
         records = rows.to_dict("records")
@@ -101,7 +105,7 @@ def send_campaigns(tenant_id: str, audience: pd.DataFrame, branding: Branding, s
             if not won:
                 continue
             if sender is None:
-                _dry_run(tenant_id, message, branding, won, outbox)
+                _dry_run(tenant_id, message, branding, won, outbox, index)
                 report.outcomes["dry_run"] += len(won)
                 continue
             keys = {r["profile_id"]: r for r in won}
@@ -115,5 +119,5 @@ def send_campaigns(tenant_id: str, audience: pd.DataFrame, branding: Branding, s
                                         "error": o.error} for o in outcomes])
             report.outcomes.update(o.status for o in outcomes)
     if sender is None and report.outcomes["dry_run"]:
-        write_index(outbox)
+        write_index(outbox, index)
     return report

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from commerce_pipeline.marketing.campaigns import CampaignSettings
+from commerce_pipeline.marketing.outbox import write_outbox
 from commerce_pipeline.marketing.render import (
     SUBSTITUTION_TAGS,
     branding_for,
@@ -18,7 +19,6 @@ from commerce_pipeline.marketing.render import (
     personalize,
     render_campaign,
     substitutions,
-    write_outbox,
 )
 
 SETTINGS = CampaignSettings()
@@ -136,6 +136,12 @@ def test_discount_codes_are_deterministic_with_a_campaign_prefix():
     assert re.fullmatch(r"VIP-[A-Z2-7]{8}", code)
     back = discount_code("acme-shoes", "win_back", "p_1", "win_back/2026-04-22/45d")
     assert re.fullmatch(r"BACK-[A-Z2-7]{8}", back)
+
+
+def test_discount_codes_keep_their_values_so_a_rerun_repeats_the_same_codes():
+    # codes already sent must not change: the first 8 base32 characters of the key's SHA-256
+    assert discount_code("acme-shoes", "vip_reward", "p_1", "vip_reward/2026-05-07/60d") == "VIP-LUVSTEIV"
+    assert discount_code("acme-shoes", "win_back", "p_1", "win_back/2026-04-22/45d") == "BACK-NBMZ2Q4R"
 
 
 def test_discount_codes_differ_by_tenant_profile_and_period():

@@ -7,8 +7,10 @@ import html as html_lib
 import itertools
 import json
 import random
+import string
 from datetime import UTC, datetime, timedelta, timezone
 from email import policy
+from email.contentmanager import _encode_text
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -18,7 +20,8 @@ import pytest
 
 from commerce_pipeline.marketing import eml
 from commerce_pipeline.marketing.campaigns import CampaignSettings
-from commerce_pipeline.marketing.render import branding_for, write_index, write_outbox
+from commerce_pipeline.marketing.outbox import index_row, outbox_email, write_index, write_outbox
+from commerce_pipeline.marketing.render import branding_for
 
 NAMES = [None, float("nan"), "", "Ana", "Mary Ann", "O'Brien", "Jean-Luc", "José", " Zoë   Ann ",
          "Bob <&>", 'Al "Big" Capone', "Smith, John", "Dr. Who", "x" * 70, "山田 太郎", "=?utf-8?q?hi?="]
@@ -131,3 +134,56 @@ def test_outbox_index_cells_are_what_policy_default_parses(tmp_path):
     for path in sorted(tmp_path.glob("*/*.eml")):
         cells = reference_index_cells(path.read_bytes())
         assert "".join(f"<td>{html_lib.escape(cell)}</td>" for cell in cells) in page
+
+
+def test_an_emails_index_row_is_the_one_read_back_from_its_file(tmp_path):
+    settings = CampaignSettings(reply_to="reply@example.com")
+    for i, (name, email, subject) in enumerate(itertools.product(NAMES, EMAILS, SUBJECTS)):
+        profile = f"p{i}-" + "x" * (i % 70)  # long ids fold
+        written = outbox_email(
+            tenant_id="acme", campaign="win_back", profile_id=profile, to_email=email, to_name=name,
+            branding=branding_for("Bäckerei Müller", "acme.myshopify.com", settings), subject=subject,
+            html="<p>x</p>", text="x", categories=[], custom_args={"profile_id": profile})
+        (tmp_path / written.relative).parent.mkdir(exist_ok=True)
+        (tmp_path / written.relative).write_bytes(written.data)
+        assert written.index_row == index_row(written.relative, (tmp_path / written.relative).read_bytes())
+
+
+def test_plain_text_headers_are_folded_as_the_email_package_folds_them():
+    rng = random.Random(11)
+    characters = string.ascii_letters + string.digits + "\"'{}[]():;,.-_/\\!#$%&*+<>@^`|~=?"
+    for _ in range(3000):
+        words = ["".join(rng.choice(characters) for _ in range(rng.choice([1, 3, 8, 12, 40, 90])))
+                 for _ in range(rng.randint(1, 12))]
+        value = "".join(word + " " * rng.choice([1, 1, 2]) for word in words).rstrip()
+        name = rng.choice(["X-Commerce-Profile", "X-Commerce-Custom-Args", "Subject"])
+        assert eml.folded_plain(name, value) == eml.folded(name, value), (name, value)
+
+
+def test_text_parts_are_encoded_as_set_content_encodes_them():
+    rng = random.Random(5)
+    lines = ["Hi José,", "a" * 78, "b" * 79, "山田 " * 30, "plain", "", "x " * 60, "tab\tend\t", "end ",
+             "=3D= " * 30, "\x0b\x0c\x85", "café " * 40]
+    tie = "é" * 7 + "a" * 68 + "\n"  # quoted-printable exactly as long as base64: set_content picks qp
+    assert eml.encode_text(tie) == _encode_text(tie, "utf-8", None, policy.default) == (
+        "quoted-printable", "=C3=A9" * 7 + "a" * 35 + "=\n" + "a" * 33 + "\n")
+    for _ in range(3000):
+        content = "".join(rng.choice(lines) + rng.choice(["\n", "\r\n", "\r", ""])
+                          for _ in range(rng.randint(0, 25)))
+        assert eml.encode_text(content) == _encode_text(content, "utf-8", None, policy.default), content
+
+
+def test_header_fields_are_read_as_the_compat32_parser_reads_them():
+    rng = random.Random(3)
+    lines = [b"Subject: hi", b"To: A <a@x.com>", b" folded", b"\tfolded tab", b"X-Empty:", b"subject:  x ",
+             b"From x", b"From: me", b":novalue", b"bad line", b"caf\xc3\xa9: v", b"TO: caf\xc3\xa9", b"X: a\rb",
+             b"X: a\nb", b"", b"X-Commerce-Profile:", b"  p1", b"x-commerce-campaign: vip"]
+    names = ("x-commerce-campaign", "x-commerce-profile", "to", "subject")
+    for _ in range(5000):
+        block = b"".join(rng.choice(lines) + rng.choice([b"\r\n"] * 12 + [b"\n", b"\r"])
+                         for _ in range(rng.randint(0, 10))) + rng.choice([b"\r\n", b"\r\n\r\n", b""])
+        expected = {}
+        for name, value in BytesParser(policy=policy.compat32).parsebytes(block, headersonly=True).raw_items():
+            if name.lower() in names:
+                expected.setdefault(name.lower(), (name, value))
+        assert eml.first_fields(block, names) == expected, block

@@ -47,6 +47,15 @@ def test_history_counts_sent_and_unknown_outcomes_but_not_failures_or_dry_runs(c
     assert sorted(control.history("shop")["profile_id"]) == ["p1", "p3", "p4"]
 
 
+def test_unconfirmed_counts_other_runs_claims_that_never_recorded_an_outcome(control):
+    control.claim("shop", [_row("p1"), _row("p2"), _row("p3")], "run-a")  # run-a died: no outcomes
+    control.finish("shop", [{**_row("p3"), "status": "sent", "message_id": "m3"}])
+    control.claim("shop", [_row("p4")], "run-b")
+    control.claim("other", [_row("p5")], "run-a")
+    assert control.unconfirmed("shop", "run-b") == 2  # p1, p2; not p3 (sent), p4 (this run's), p5
+    assert control.unconfirmed("shop", "run-a") == 1
+
+
 def test_tenants_never_share_claims_or_suppressions(control):
     assert control.claim("shop-a", [_row("p1")], "run-a")
     assert control.claim("shop-b", [_row("p1")], "run-b")
