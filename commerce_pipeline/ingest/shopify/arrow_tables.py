@@ -50,11 +50,14 @@ def _arrow_schema(columns: Mapping[str, dict], dlt_columns: Mapping[str, dict]) 
     return pa.schema(fields)
 
 
+# NESTED_COLUMNS with every child path as a tuple ("line_items" -> ("line_items",)).
+_NESTED = {resource: {(p if isinstance(p, tuple) else (p,)): columns for p, columns in paths.items()}
+           for resource, paths in NESTED_COLUMNS.items()}
+
+
 def _children_of(resource: str, path: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The child paths directly under `path` (a root's when path is ())."""
-    return [p if isinstance(p, tuple) else (p,) for p in NESTED_COLUMNS.get(resource, {})
-            if len(p if isinstance(p, tuple) else (p,)) == len(path) + 1
-            and (p if isinstance(p, tuple) else (p,))[:len(path)] == path]
+    return [p for p in _NESTED.get(resource, {}) if len(p) == len(path) + 1 and p[:len(path)] == path]
 
 
 def _check_fields(rows: Sequence[Mapping], allowed: set[str], table: str) -> None:
@@ -80,7 +83,7 @@ def _child_tables(resource, root, path, parents, parent_ids, out) -> None:
             rows.append(item)
             parent_of.append(parent_id)
             index.append(i)
-    columns = NESTED_COLUMNS[resource][path if len(path) > 1 else key]
+    columns = _NESTED[resource][path]
     below = _children_of(resource, path)
     _check_fields(rows, set(columns) | {p[-1] for p in below}, name)
     ids = [get_nested_row_hash(p, name, i) for p, i in zip(parent_of, index)]
@@ -93,9 +96,8 @@ def _child_tables(resource, root, path, parents, parent_ids, out) -> None:
 def table_hints(resource: str, table: str) -> dict[str, dict]:
     """{table: declared columns with dlt's} for a root table and each of its child tables."""
     hints = {table: {**COLUMNS[resource], **ROOT_DLT_COLUMNS}}
-    for path, columns in NESTED_COLUMNS.get(resource, {}).items():
-        hints[child_table_name(table, path if isinstance(path, tuple) else (path,))] = {
-            **columns, **CHILD_DLT_COLUMNS}
+    for path, columns in _NESTED.get(resource, {}).items():
+        hints[child_table_name(table, path)] = {**columns, **CHILD_DLT_COLUMNS}
     return hints
 
 
