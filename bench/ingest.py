@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import platform
 import resource
 import tempfile
 import time
 from pathlib import Path
+
+from bench.children import result_from_child
 
 SIZES = {"small": 10_000, "medium": 100_000, "large": 500_000}
 THROTTLE_OFF = {"bucket_size": 10**9, "restore_rate": 10.0**9}
@@ -70,16 +71,12 @@ def run(customers: int, seed: int = 7) -> dict:
     counts = {r: store.count(r) for r in ("customers", "orders", "products")}
     results = [{"stage": "generate_store", "seconds": round(generated, 2), "records": sum(counts.values()),
                 "records_per_second": round(sum(counts.values()) / generated), "peak_rss_mb": round(_peak_rss_mb())}]
-    ctx = mp.get_context("spawn")
     with tempfile.TemporaryDirectory() as workdir, SimulatorServer(
         [store], data_dir=Path(workdir) / "sim", **THROTTLE_OFF
     ) as server:
         for mode in ("bulk", "pages"):
-            queue = ctx.Queue()
-            child = ctx.Process(target=_run_path, args=(mode, server.graphql_url(store.shop), store.access_token, workdir, queue))
-            child.start()
-            results.append(queue.get())
-            child.join()
+            results.append(result_from_child(_run_path, mode, server.graphql_url(store.shop),
+                                             store.access_token, workdir))
     return {"customers": customers, "store": counts, "machine": _machine(), "stages": results}
 
 

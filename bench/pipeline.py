@@ -17,10 +17,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import multiprocessing as mp
 import tempfile
 import time
 
+from bench.children import result_from_child
 from bench.ingest import _machine, _peak_rss_mb, size_arguments
 from bench.tenant_setup import served_tenants, use_home
 
@@ -86,12 +86,7 @@ def run(customers: int, keep: str | None = None) -> dict:
         store = generate_store("bench-store", seed=7, customers=customers)
         generated = time.perf_counter() - started
         with served_tenants(home, [store]) as [tenant]:
-            context = mp.get_context("spawn")
-            queue = context.Queue()
-            proc = context.Process(target=_run, args=(tenant, home, queue))
-            proc.start()
-            figures = queue.get()
-            proc.join()
+            figures = result_from_child(_run, tenant, home)
     return {"machine": _machine(), "customers": customers, "orders": store.count("orders"),
             "generate_seconds": round(generated, 1), **figures}
 

@@ -4,6 +4,7 @@ as tenants (registry, partitions), served by the local simulator with its thrott
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +13,13 @@ from bench.ingest import THROTTLE_OFF
 
 
 def use_home(home: str) -> None:
-    """Point this process (and the children it spawns) at the data home `home`."""
+    """Point this process (and the children it spawns) at the data home `home`, with this
+    Python's own bin folder on PATH: dagster-dbt looks for `dbt` there when definitions load, and
+    `.venv/bin/python -m bench.X` does not put the venv on PATH by itself."""
+    bin_dir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if bin_dir not in path.split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, path]) if path else bin_dir
     os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
 
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.children import results_from_children
 from bench.ingest import _machine, _peak_rss_mb
 from bench.tenant_setup import served_tenants, use_home
 
@@ -45,15 +45,9 @@ def run(tenants: int, customers: int, workers: int) -> dict:
 
     stores = [generate_store(f"bench-{i:03d}", seed=100 + i, customers=customers) for i in range(tenants)]
     with tempfile.TemporaryDirectory(prefix="bench-tenants-") as home, served_tenants(home, stores) as ids:
-        context = mp.get_context("spawn")
-        queue = context.Queue()
         started = time.perf_counter()
-        procs = [context.Process(target=_worker, args=(home, ids[w::workers], queue)) for w in range(workers)]
-        for p in procs:
-            p.start()
-        results = [queue.get() for _ in ids]
-        for p in procs:
-            p.join()
+        results = results_from_children(_worker, [(home, ids[w::workers]) for w in range(workers)],
+                                        expected=len(ids))
         total = time.perf_counter() - started
     seconds = sorted(r["seconds"] for r in results)
     return {"machine": _machine(), "tenants": tenants, "customers_per_tenant": customers, "workers": workers,
