@@ -17,6 +17,7 @@ import numpy as np
 from commerce_pipeline.simulator.catalog import fmt_cents
 from commerce_pipeline.simulator.countries import Country
 from commerce_pipeline.simulator.identities import Identities
+from commerce_pipeline.simulator.packed import PackedRecords
 from commerce_pipeline.simulator.persons import iso_day
 
 CUSTOMER_BASE = 6_200_000_000_000
@@ -91,11 +92,11 @@ def _pick3(u: float, cut1: float, cut2: float, values: tuple[str, str, str]) -> 
 
 
 def customer_nodes(rng: np.random.Generator, ids: Identities, tl: AccountTimeline,
-                   spent: np.ndarray, start: datetime, c: Country, currency: str) -> list[dict]:
-    """Customer nodes in id order; `spent` is cents per account."""
+                   spent: np.ndarray, start: datetime, c: Country, currency: str) -> PackedRecords:
+    """Customer nodes in id order, packed as they are made; `spent` is cents per account."""
     r = rng.random((len(ids.accounts), 6))
     gids = tl.gids()
-    out = []
+    out = PackedRecords("customers")
     for i in tl.rank:
         acc, created, updated = ids.accounts[i], tl.created[i], tl.updated[i]
         consent = None
@@ -120,7 +121,7 @@ def customer_nodes(rng: np.random.Generator, ids: Identities, tl: AccountTimelin
         address = acc.address or (acc.home if tl.orders[i] > 0 else None)
         if consent and consent["marketingState"] == "SUBSCRIBED":
             tags.add("newsletter")
-        out.append({
+        out.add({
             "id": gids[i], "firstName": acc.first_name, "lastName": acc.last_name,
             "email": acc.email, "phone": acc.phone,
             "state": _pick3(r[i, 5], 0.55, 0.95, ("ENABLED", "DISABLED", "INVITED")),
@@ -135,4 +136,4 @@ def customer_nodes(rng: np.random.Generator, ids: Identities, tl: AccountTimelin
                 "country": c.name, "countryCodeV2": c.code, "zip": address[3],
                 "phone": acc.phone},
         })
-    return out
+    return out.finish()

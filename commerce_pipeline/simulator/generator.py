@@ -121,6 +121,8 @@ def generate_store(shop: str, seed: int, customers: int, *, end: datetime = END,
     records = {"customers": cust_nodes, "orders": order_nodes, "products": catalog.products}
     # update_records walks a fixed shuffle, so repeated updates touch different records.
     shuffle = np.random.default_rng([seed, 1])
-    update_order = {r: [numeric_id(records[r][i]["id"])
-                        for i in shuffle.permutation(len(records[r]))] for r in RESOURCES}
+    ids_of = {"customers": cust_nodes.nums, "orders": order_nodes.nums,
+              "products": [numeric_id(p["id"]) for p in catalog.products]}
+    update_order = {r: [ids_of[r][i] for i in shuffle.permutation(len(ids_of[r]))]
+                    for r in RESOURCES}
     return Store(shop, seed, info, records, truth, update_order)

@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 
 from commerce_pipeline.simulator.catalog import Catalog, fmt_cents
+from commerce_pipeline.simulator.packed import PackedRecords
 from commerce_pipeline.simulator.persons import iso_day, iso_days
 
 ORDER_BASE, LINE_BASE, REFUND_BASE = 5_400_000_000_000, 13_500_000_000_000, 9_100_000_000_000
@@ -93,8 +94,9 @@ def _refund(setup: OrderSetup, number: int, at: str, lines: list[dict], quantiti
 
 def build_orders(rng: np.random.Generator, setup: OrderSetup, catalog: Catalog, day: np.ndarray,
                  baskets: Baskets, customer: list[str | None], contact: list[tuple],
-                 source: list[str]) -> tuple[list[dict], np.ndarray]:
-    """GraphQL-shaped orders (ids in creation order) and the net amount paid for each, in cents."""
+                 source: list[str]) -> tuple[PackedRecords, np.ndarray]:
+    """GraphQL-shaped orders (ids in creation order), packed as they are made (a large store's
+    order dicts would not fit in memory), and the net amount paid for each, in cents."""
     n, cur = len(day), setup.currency
     subtotal = baskets.subtotals(n)
     tax = np.round(subtotal * setup.tax_rate).astype(np.int64)
@@ -109,7 +111,7 @@ def build_orders(rng: np.random.Generator, setup: OrderSetup, catalog: Catalog, 
     variant, quantity = baskets.variant.tolist(), baskets.quantity.tolist()
     line_total, price = baskets.line_total.tolist(), catalog.v_price.tolist()
     product_ids = [catalog.products[p]["id"] for p in catalog.v_product.tolist()]
-    orders, net = [], np.zeros(n, dtype=np.int64)
+    orders, net = PackedRecords("orders"), np.zeros(n, dtype=np.int64)
     refunds = 0
     for i in range(n):
         lo, hi = starts[i], starts[i + 1]
@@ -171,7 +173,7 @@ def build_orders(rng: np.random.Generator, setup: OrderSetup, catalog: Catalog, 
         disc = codes[i]
         email, phone = contact[i]
         net[i] = 0 if financial == "VOIDED" else total - refunded
-        orders.append({
+        orders.add({
             "id": f"gid://shopify/Order/{ORDER_BASE + i + 1}", "name": f"#{1001 + i}",
             "email": email, "phone": phone, "createdAt": created[i],
             "updatedAt": iso_day(setup.start, updated), "processedAt": created[i],
@@ -186,4 +188,4 @@ def build_orders(rng: np.random.Generator, setup: OrderSetup, catalog: Catalog, 
             "totalTaxSet": _money(tax[i], cur), "totalRefundedSet": _money(refunded, cur),
             "refunds": refund_list, "lineItems": lines,
         })
-    return orders, net
+    return orders.finish(), net

@@ -96,8 +96,7 @@ def _count(resource: str):
         ctx: RequestContext = info.context
         if query is not None:
             ctx.searches.append(query)
-        match = compile_search(query)
-        matching = sum(1 for node in ctx.store.records(resource) if match is None or match(node))
+        matching = ctx.store.count(resource, compile_search(query))
         if limit is not None and matching > limit:
             return {"count": limit, "precision": "AT_LEAST"}
         return {"count": matching, "precision": "EXACT"}

@@ -1,8 +1,9 @@
 """A generated store: its records, sorted indexes for paging, updates, and ground truth.
 
-Records are treated as immutable: an update replaces a node dict with a changed
-copy, so a response being serialised (or a bulk file being written) on another
-thread always sees one consistent version. The lock guards the maps and indexes.
+Records are kept packed (`packed.py`: compressed JSON, decoded per request), so each
+read gets its own dict; an update replaces a record with a changed, packed copy, so
+a response being serialised (or a bulk file being written) on another thread always
+sees one consistent version. The lock guards the maps and indexes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from commerce_pipeline.simulator.packed import CHILD_LISTS, PackedRecords
 from commerce_pipeline.simulator.paging import Page, PageArgs, page_sorted
 
 RESOURCES = ("customers", "orders", "products")
@@ -26,6 +30,8 @@ UPDATE_TAG = "sim-update"
 
 
 _TOP_LEVEL = {"Customer": "customers", "Order": "orders", "Product": "products"}
+_TYPE_OF = {resource: kind for kind, resource in _TOP_LEVEL.items()}
+_PARENTS = {"LineItem": ("orders",), "Refund": ("orders",), "ProductVariant": ("products",)}
 
 
 def numeric_id(gid: str) -> int:
@@ -38,11 +44,6 @@ def gid_type(gid: str) -> str:
     return parts[3] if len(parts) == 5 and parts[:3] == ["gid:", "", "shopify"] else ""
 
 
-def sort_key(node: Mapping, key: str) -> tuple:
-    field = SORT_FIELDS.get(key)
-    return (node[field] if field else numeric_id(node["id"]), numeric_id(node["id"]))
-
-
 def access_token(shop: str, seed: int) -> str:
     return "shpat_" + hashlib.sha256(f"{shop}:{seed}".encode()).hexdigest()[:32]
 
@@ -52,54 +53,98 @@ def utc_now() -> str:
 
 
 class Store:
-    def __init__(self, shop: str, seed: int, info: dict, records: dict[str, list[dict]],
-                 ground_truth: dict, update_order: dict[str, list[int]]):
+    def __init__(self, shop: str, seed: int, info: dict,
+                 records: Mapping[str, list[dict] | PackedRecords], ground_truth: dict,
+                 update_order: dict[str, list[int]]):
         self.shop, self.seed = shop, seed
         self.access_token = access_token(shop, seed)
         self.info = info  # the `shop` object: name, myshopifyDomain, currencyCode, ianaTimezone
         self.ground_truth = ground_truth
         self.lock = threading.RLock()
-        self._nodes = {r: {numeric_id(n["id"]): n for n in records.get(r, [])} for r in RESOURCES}
+        self._packed: dict[str, PackedRecords] = {}
+        self._nodes: dict[str, dict[int, tuple]] = {}  # num -> (createdAt, updatedAt, blob)
         self._index: dict[tuple[str, str], list[tuple]] = {}
-        for resource, nodes in self._nodes.items():
-            for key in ("UPDATED_AT", "CREATED_AT", "ID"):
-                self._index[resource, key] = sorted(sort_key(n, key) for n in nodes.values())
-        # Children never change on update, so they are indexed once by gid for node(id:).
-        self._children: dict[str, dict] = {}
-        for order in self._nodes["orders"].values():
-            self._children.update((li["id"], li) for li in order["lineItems"])
-            self._children.update((rf["id"], rf) for rf in order["refunds"])
-        for product in self._nodes["products"].values():
-            self._children.update((v["id"], v) for v in product["variants"])
+        self._children: dict[str, tuple] = {}  # (child nums sorted, parent nums, odd gids)
+        for resource in RESOURCES:
+            packed = records.get(resource, [])
+            if not isinstance(packed, PackedRecords):  # products are few: kept as dicts
+                packed = PackedRecords.of(resource, packed, compress=resource != "products")
+            self._packed[resource] = packed
+            self._nodes[resource] = dict(zip(packed.nums, zip(packed.created, packed.updated,
+                                                              packed.blobs)))
+            self._index[resource, "UPDATED_AT"] = sorted(zip(packed.updated, packed.nums))
+            self._index[resource, "CREATED_AT"] = sorted(zip(packed.created, packed.nums))
+            self._index[resource, "ID"] = sorted(zip(packed.nums, packed.nums))
+            # Children never change on update, so they are indexed once for node(id:).
+            self._children[resource] = (*packed.children(), packed.odd_children)
+            packed.nums = packed.created = packed.updated = packed.blobs = []
         self._update_order = update_order
         self._update_count = dict.fromkeys(RESOURCES, 0)
 
+    def _unpack(self, resource: str, entries: list[tuple]) -> list[dict]:
+        unpack = self._packed[resource].unpack
+        return [unpack(entry[2]) for entry in entries]
+
     # -- reading -----------------------------------------------------------------------------
-    def count(self, resource: str) -> int:
-        return len(self._nodes[resource])
+    def count(self, resource: str, match: Callable[[Mapping], bool] | None = None) -> int:
+        """Records of a resource, or those `match` (a search on id and dates) accepts."""
+        with self.lock:
+            if match is None:
+                return len(self._nodes[resource])
+            kind = _TYPE_OF[resource]
+            return sum(1 for num, entry in self._nodes[resource].items()
+                       if match(_view(kind, num, entry)))
 
     def records(self, resource: str) -> list[dict]:
         """All current records of a resource, in id order (a snapshot)."""
         with self.lock:
-            return [self._nodes[resource][k[1]] for k in self._index[resource, "ID"]]
+            nodes = self._nodes[resource]
+            entries = [nodes[k[1]] for k in self._index[resource, "ID"]]
+        return self._unpack(resource, entries)
 
     def get(self, gid: str) -> dict | None:
-        resource = _TOP_LEVEL.get(gid_type(gid))
+        kind = gid_type(gid)
+        resource = _TOP_LEVEL.get(kind)
+        try:
+            num = numeric_id(gid)
+        except ValueError:
+            num = None
         with self.lock:
             if resource:
-                try:
-                    return self._nodes[resource].get(numeric_id(gid))
-                except ValueError:
-                    return None
-            return self._children.get(gid)
+                entry = None if num is None else self._nodes[resource].get(num)
+                return None if entry is None else self._unpack(resource, [entry])[0]
+            parents = []
+            for parent_resource in _PARENTS.get(kind, ()) or RESOURCES:
+                nums, parent_nums, odd = self._children[parent_resource]
+                found = [odd[gid]] if gid in odd else []
+                if num is not None and nums.size and -(1 << 63) <= num < (1 << 63):
+                    lo = int(np.searchsorted(nums, num, side="left"))
+                    hi = int(np.searchsorted(nums, num, side="right"))
+                    found += [int(p) for p in parent_nums[lo:hi]]
+                parents += [(parent_resource, self._nodes[parent_resource].get(p)) for p in found]
+        for parent_resource, entry in parents:
+            if entry is None:
+                continue
+            parent = self._unpack(parent_resource, [entry])[0]
+            for key in CHILD_LISTS[parent_resource]:
+                for child in parent.get(key) or ():
+                    if child["id"] == gid:
+                        return child
+        return None
 
     def page(self, resource: str, sort: str, args: PageArgs,
              match: Callable[[Mapping], bool] | None = None) -> Page:
         sort = sort if sort in SORT_FIELDS else "ID"
+        kind = _TYPE_OF[resource]
         with self.lock:
             keys = self._index[resource, sort]
             nodes = self._nodes[resource]
-            return page_sorted(keys, lambda pos: nodes[keys[pos][1]], args, match)
+            # Search terms read only the id and dates: match on those, decode only the page.
+            view = ((lambda pos: _view(kind, keys[pos][1], nodes[keys[pos][1]])) if match
+                    else (lambda pos: None))
+            got = page_sorted(keys, view, args, match)
+            entries = [nodes[key[1]] for key in got.keys]
+        return Page(got.keys, self._unpack(resource, entries), got.has_next, got.has_previous)
 
     # -- writing -----------------------------------------------------------------------------
     def update_records(self, resource: str, count: int,
@@ -117,7 +162,7 @@ class Store:
             self._update_count[resource] += count
             picked = [order[(start + i) % len(order)] for i in range(count)]
             for i, num in enumerate(picked):
-                node = self._nodes[resource][num]
+                node = self._unpack(resource, [self._nodes[resource][num]])[0]
                 self._replace(resource, _changed(resource, node, start + i, stamp))
         return picked
 
@@ -125,9 +170,15 @@ class Store:
         num = numeric_id(node["id"])
         old = self._nodes[resource][num]
         keys = self._index[resource, "UPDATED_AT"]
-        del keys[bisect_left(keys, sort_key(old, "UPDATED_AT"))]
-        insort(keys, sort_key(node, "UPDATED_AT"))
-        self._nodes[resource][num] = node
+        del keys[bisect_left(keys, (old[1], num))]
+        insort(keys, (node["updatedAt"], num))
+        self._nodes[resource][num] = (node.get("createdAt"), node.get("updatedAt"),
+                                      self._packed[resource].pack(node))
+
+
+def _view(kind: str, num: int, entry: tuple) -> dict:
+    """What a search term reads of a record (`search.py`: id, createdAt, updatedAt)."""
+    return {"id": f"gid://shopify/{kind}/{num}", "createdAt": entry[0], "updatedAt": entry[1]}
 
 
 def _changed(resource: str, node: dict, serial: int, stamp: str) -> dict:
