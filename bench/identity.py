@@ -2,25 +2,42 @@
 
     python -m bench.identity --size small            # 10k customers (about 50k orders)
     python -m bench.identity --customers 2000 --json bench/identity.json
+    python -m bench.identity --size medium --stand-in 5 --repeat 3   # about 2M rows
+    python -m bench.identity --identifiers rows.pkl  # rows saved by --save-identifiers
 
 The store comes from the simulator (with its ground truth, so quality is printed beside
-speed). Resolution and the baseline each run in their own process on the same identifier
-rows, so each peak memory is that stage's own. The baseline is the plain approach: given the
-same linking edges (built untimed), a networkx graph and its connected components, with no
-guards, queue, stable ids or history; resolution is timed from identifier rows to profiles
-with all of those, so the ratio is our whole step against a bare component search.
+speed). Resolution and the baselines each run in their own process on the same identifier
+rows, so each peak memory is that stage's own. Two baselines: a bare networkx component
+search over the same linking edges (built untimed), and the plain pipeline from identifier
+rows to components (pandas self-join of records sharing a usable value, then networkx), with
+no guards, queue, stable ids or history; resolution is timed from identifier rows to profiles
+with all of those. Ratios are baseline seconds over ours, in wall time and in CPU time (the
+machine is shared: CPU time is the steadier of the two). `--repeat` runs the three in turn
+that many times and reports each round's ratios and their median. `--stand-in N` repeats
+the rows N times, each copy with its own keys and values (so copies never link): a large
+store's row count without generating one.
 A benchmark, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import multiprocessing as mp
+import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.children import result_from_child
 from bench.ingest import _machine, _peak_rss_mb, size_arguments
+
+
+def _timed(stage: str, rows: int, work) -> dict:
+    started, cpu = time.perf_counter(), time.process_time()
+    out = work()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"stage": stage, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "rows": rows,
+            "rows_per_second": round(rows / seconds), "peak_rss_mb": round(_peak_rss_mb()), **out}
 
 
 def _resolve(path: str, queue) -> None:
@@ -30,17 +47,19 @@ def _resolve(path: str, queue) -> None:
 
     identifiers = pd.read_pickle(path)
     baseline_mb = _peak_rss_mb()
-    started = time.perf_counter()
-    result = resolve(identifiers, run_id="bench")
-    seconds = time.perf_counter() - started
+    result = None
+
+    def first():
+        nonlocal result
+        result = resolve(identifiers, run_id="bench")
+        return {"profiles": result.stats["profiles"], "phases": result.seconds}
+
+    figures = _timed("identity_resolution", len(identifiers), first)
     again = time.perf_counter()
     resolve(identifiers, result.members, run_id="bench-2")  # the steady state: nothing changed
-    rerun = time.perf_counter() - again
     result.members.to_pickle(path + ".members")
-    queue.put({"stage": "identity_resolution", "seconds": round(seconds, 2), "rows": len(identifiers),
-               "rows_per_second": round(len(identifiers) / seconds), "peak_rss_mb": round(_peak_rss_mb()),
-               "rss_after_load_mb": round(baseline_mb), "rerun_seconds": round(rerun, 2),
-               "profiles": result.stats["profiles"], "phases": result.seconds})
+    queue.put({**figures, "rss_after_load_mb": round(baseline_mb),
+               "rerun_seconds": round(time.perf_counter() - again, 2)})
 
 
 def _networkx(path: str, queue) -> None:
@@ -52,15 +71,14 @@ def _networkx(path: str, queue) -> None:
     identifiers = pd.read_pickle(path)
     records, links = identity_graph(identifiers)
     edges = star_edges(links)  # the same edges resolution links on
-    started = time.perf_counter()
-    graph = nx.Graph()
-    graph.add_nodes_from(range(len(records)))
-    graph.add_edges_from(zip(edges.src.tolist(), edges.dst.tolist()))
-    components = sum(1 for _ in nx.connected_components(graph))
-    seconds = time.perf_counter() - started
-    queue.put({"stage": "networkx_baseline", "seconds": round(seconds, 2), "rows": len(identifiers),
-               "rows_per_second": round(len(identifiers) / seconds), "peak_rss_mb": round(_peak_rss_mb()),
-               "profiles": components})
+
+    def search():
+        graph = nx.Graph()
+        graph.add_nodes_from(range(len(records)))
+        graph.add_edges_from(zip(edges.src.tolist(), edges.dst.tolist()))
+        return {"profiles": sum(1 for _ in nx.connected_components(graph))}
+
+    queue.put(_timed("networkx_baseline", len(identifiers), search))
 
 
 def _plain_pipeline(path: str, queue) -> None:
@@ -69,32 +87,57 @@ def _plain_pipeline(path: str, queue) -> None:
     import pandas as pd
 
     identifiers = pd.read_pickle(path)
-    started = time.perf_counter()
-    usable = identifiers[identifiers["excluded_reason"].isna() & (identifiers["kind"] != "source_id")]
-    usable = usable[["source_key", "kind", "match_key"]]
-    pairs = usable.merge(usable, on=["kind", "match_key"])
-    pairs = pairs[pairs["source_key_x"] < pairs["source_key_y"]]
-    graph = nx.Graph()
-    graph.add_nodes_from(identifiers.loc[identifiers["kind"] == "source_id", "source_key"])
-    graph.add_edges_from(zip(pairs["source_key_x"], pairs["source_key_y"]))
-    components = sum(1 for _ in nx.connected_components(graph))
-    seconds = time.perf_counter() - started
-    queue.put({"stage": "pandas_networkx_pipeline", "seconds": round(seconds, 2), "rows": len(identifiers),
-               "rows_per_second": round(len(identifiers) / seconds), "peak_rss_mb": round(_peak_rss_mb()),
-               "profiles": components})
+
+    def pipeline():
+        usable = identifiers[identifiers["excluded_reason"].isna() & (identifiers["kind"] != "source_id")]
+        usable = usable[["source_key", "kind", "match_key"]]
+        pairs = usable.merge(usable, on=["kind", "match_key"])
+        pairs = pairs[pairs["source_key_x"] < pairs["source_key_y"]]
+        graph = nx.Graph()
+        graph.add_nodes_from(identifiers.loc[identifiers["kind"] == "source_id", "source_key"])
+        graph.add_edges_from(zip(pairs["source_key_x"], pairs["source_key_y"]))
+        return {"profiles": sum(1 for _ in nx.connected_components(graph))}
+
+    queue.put(_timed("pandas_networkx_pipeline", len(identifiers), pipeline))
 
 
-def _in_child(target, path: str) -> dict:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    child = ctx.Process(target=target, args=(path, queue))
-    child.start()
-    out = queue.get()
-    child.join()
-    return out
+def stand_in(identifiers, copies: int):
+    """The rows `copies` times; copy i > 0 prefixes its keys and match keys with "i/", so no
+    two copies share a record or a value (a larger store of unlinked, same-shaped people)."""
+    import pandas as pd
+
+    parts = [identifiers]
+    for i in range(1, copies):
+        parts.append(identifiers.assign(source_key=f"{i}/" + identifiers["source_key"],
+                                        match_key=f"{i}/" + identifiers["match_key"]))
+    return pd.concat(parts, ignore_index=True)
 
 
-def run(customers: int, seed: int = 7) -> dict:
+def _ratios(ours: dict, networkx: dict, plain: dict) -> dict:
+    def over(key):
+        return {"vs_networkx_on_same_edges": round(networkx[key] / max(ours[key], 1e-9), 2),
+                "vs_pandas_networkx_pipeline": round(plain[key] / max(ours[key], 1e-9), 2)}
+    return {"wall": over("seconds"), "cpu": over("cpu_seconds")}
+
+
+def _median_stage(runs: list[dict]) -> dict:
+    """The run with the median wall time, with every run's seconds beside it."""
+    chosen = sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
+    return {**chosen, "all_seconds": [r["seconds"] for r in runs],
+            "all_cpu_seconds": [r["cpu_seconds"] for r in runs]}
+
+
+def compare(path: str, repeat: int) -> tuple[list[dict], list[dict], Path]:
+    """Resolution and both baselines on the rows pickled at `path`, in turn, `repeat` times:
+    (their stages at the median, each round's ratios, resolution's members)."""
+    rounds = [[result_from_child(target, path) for target in (_resolve, _networkx, _plain_pipeline)]
+              for _ in range(max(repeat, 1))]
+    stages = [_median_stage([r[i] for r in rounds]) for i in range(3)]
+    return stages, [_ratios(*r) for r in rounds], Path(path + ".members")
+
+
+def run(customers: int, seed: int = 7, copies: int = 1, repeat: int = 1,
+        identifiers_path: Path | None = None, save_to: Path | None = None) -> dict:
     import pandas as pd
 
     from commerce_pipeline.identity.identifiers import extract_identifiers
@@ -102,45 +145,70 @@ def run(customers: int, seed: int = 7) -> dict:
     from commerce_pipeline.simulator import generate_store
     from commerce_pipeline.simulator.staged import identity_inputs
 
-    started = time.perf_counter()
-    store = generate_store("bench-store", seed=seed, customers=customers)
-    generated = time.perf_counter() - started
-    customers_rows, orders = identity_inputs(store)
-    started = time.perf_counter()
-    identifiers = pd.DataFrame(extract_identifiers(customers_rows, orders))
-    extracted = time.perf_counter() - started
-    stages = [{"stage": "generate_store", "seconds": round(generated, 2), "rows": store.count("orders")},
-              {"stage": "identifier_extraction", "seconds": round(extracted, 2), "rows": len(identifiers),
-               "rows_per_second": round(len(identifiers) / extracted), "peak_rss_mb": round(_peak_rss_mb())}]
+    stages, store = [], None
+    if identifiers_path:
+        identifiers = pd.read_pickle(identifiers_path)
+    else:
+        started = time.perf_counter()
+        store = generate_store("bench-store", seed=seed, customers=customers)
+        stages.append({"stage": "generate_store", "seconds": round(time.perf_counter() - started, 2),
+                       "rows": store.count("orders")})
+        customers_rows, orders = identity_inputs(store)
+        started, cpu = time.perf_counter(), time.process_time()
+        identifiers = pd.DataFrame(extract_identifiers(customers_rows, orders))
+        seconds = time.perf_counter() - started
+        stages.append({"stage": "identifier_extraction", "seconds": round(seconds, 2),
+                       "cpu_seconds": round(time.process_time() - cpu, 2), "rows": len(identifiers),
+                       "rows_per_second": round(len(identifiers) / seconds),
+                       "peak_rss_mb": round(_peak_rss_mb())})
+        if save_to:
+            identifiers.to_pickle(save_to)
+    frame = stand_in(identifiers, copies) if copies > 1 else identifiers
     with tempfile.TemporaryDirectory() as workdir:
         path = str(Path(workdir) / "identifiers.pkl")
-        identifiers.to_pickle(path)
-        stages.append(_in_child(_resolve, path))
-        stages.append(_in_child(_networkx, path))
-        stages.append(_in_child(_plain_pipeline, path))
-        members = pd.read_pickle(path + ".members")
-    truth = ground_truth(store.ground_truth)["account_person"]
-    ours = max(stages[2]["seconds"], 1e-9)
-    ratios = {"vs_networkx_on_same_edges": round(stages[3]["seconds"] / ours, 2),
-              "vs_pandas_networkx_pipeline": round(stages[4]["seconds"] / ours, 2)}
-    return {"customers": customers, "orders": store.count("orders"), "identifier_rows": len(identifiers),
-            "machine": _machine(), "stages": stages, "speedup": ratios,
-            "quality": pairwise_quality(members, truth)}
+        frame.to_pickle(path)
+        compared, rounds, members_path = compare(path, repeat)
+        members = pd.read_pickle(members_path)
+    stages += compared
+    speedup = {kind: {name: round(statistics.median(r[kind][name] for r in rounds), 2)
+                      for name in rounds[0][kind]}
+               for kind in ("wall", "cpu")}
+    quality = None
+    if store is not None:  # over the store's own accounts (the first copy's keys)
+        quality = pairwise_quality(members, ground_truth(store.ground_truth)["account_person"])
+    return {"customers": customers if store else None, "orders": store.count("orders") if store else None,
+            "identifier_rows": len(frame), "copies": copies, "machine": _machine(), "stages": stages,
+            "speedup": speedup["wall"], "speedup_cpu": speedup["cpu"], "rounds": rounds,
+            "quality": quality}
 
 
 def main() -> None:
-    customers, json_path = size_arguments(__doc__)
-    figures = run(customers)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stand-in", type=int, default=1, metavar="N",
+                        help="resolve the rows repeated N times, copies unlinked")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the three, in turn")
+    parser.add_argument("--identifiers", type=Path, help="identifier rows pickled by --save-identifiers")
+    parser.add_argument("--save-identifiers", type=Path, help="pickle the extracted rows here")
+    customers, json_path = size_arguments(__doc__, parser)
+    args = parser.parse_known_args()[0]
+    figures = run(customers, copies=args.stand_in, repeat=args.repeat,
+                  identifiers_path=args.identifiers, save_to=args.save_identifiers)
     print(f"{figures['customers']} customers, {figures['orders']} orders, "
-          f"{figures['identifier_rows']} identifier rows; {figures['machine']}")
-    print(f"{'stage':<24}{'seconds':>9}{'rows':>11}{'rows/s':>11}{'peak MB':>9}")
+          f"{figures['identifier_rows']} identifier rows ({figures['copies']} copies); {figures['machine']}")
+    print(f"{'stage':<26}{'seconds':>9}{'cpu s':>8}{'rows':>10}{'rows/s':>11}{'peak MB':>9}")
     for s in figures["stages"]:
-        print(f"{s['stage']:<24}{s['seconds']:>9}{s['rows']:>11}{s.get('rows_per_second', ''):>11}"
-              f"{s.get('peak_rss_mb', ''):>9}")
-    resolution = figures["stages"][2]
+        print(f"{s['stage']:<26}{s['seconds']:>9}{s.get('cpu_seconds', ''):>8}{s['rows']:>10}"
+              f"{s.get('rows_per_second', ''):>11}{s.get('peak_rss_mb', ''):>9}")
+    resolution = next(s for s in figures["stages"] if s["stage"] == "identity_resolution")
     print(f"resolution phases (s): {resolution['phases']}; re-run {resolution['rerun_seconds']} s")
-    print(f"speed-up of resolution (baseline seconds / ours): {figures['speedup']}")
-    print(f"quality: {figures['quality']}")
+    if len(figures["rounds"]) > 1:
+        for name in ("seconds", "cpu_seconds"):
+            print(f"{name} per round: " + "; ".join(f"{s['stage']} {s['all_' + name]}"
+                                                    for s in figures["stages"] if "all_seconds" in s))
+    print(f"speed-up of resolution (baseline seconds / ours, median of rounds): wall {figures['speedup']}, "
+          f"cpu {figures['speedup_cpu']}")
+    if figures["quality"]:
+        print(f"quality: {figures['quality']}")
     if json_path:
         json_path.write_text(json.dumps(figures, indent=2))
 
