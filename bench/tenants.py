@@ -56,6 +56,8 @@ def run(tenants: int, customers: int, workers: int) -> dict:
             "per_tenant_median_seconds": round(statistics.median(seconds), 1),
             "per_tenant_p95_seconds": round(seconds[int(0.95 * (len(seconds) - 1))], 1),
             "tenants_per_minute": round(60 * tenants / total, 2),
+            # What each tenant adds to the whole run's wall time when `workers` run side by side.
+            "amortised_seconds_per_tenant": round(total / tenants, 1),
             "worker_peak_rss_mb": max(r["worker_peak_rss_mb"] for r in results)}
 
 
