@@ -16,45 +16,10 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from commerce_pipeline.identity.codes import Texts, column_codes, first_per_code, missing
+
 PHONE_KINDS = ("phone", "whatsapp")
 RECORD_COLUMNS = ["source_key", "source_kind", "channel"]
-
-
-def text_codes(values: np.ndarray, runs: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, uniques) like pd.factorize (first-appearance order, -1 where missing), faster
-    on many distinct strings: Python's cached string hash, then an integer factorize. Rows
-    sharing a hash are compared as text, and any collision falls back to pd.factorize.
-    `runs`: values mostly repeat the row above (a record's rows), so code each run once."""
-    values = np.asarray(values, dtype=object)
-    if runs and len(values):
-        try:
-            starts = np.r_[True, (values[1:] != values[:-1]).astype(bool)]
-        except TypeError:  # a value that cannot say whether it equals another (pd.NA)
-            starts = np.ones(len(values), dtype=bool)
-        codes, uniques = text_codes(values[starts])
-        return codes[np.cumsum(starts) - 1], uniques
-    found, _ = pd.factorize(np.fromiter(map(hash, values), np.int64, len(values)))
-    first = first_per_code(found, found.max() + 1 if len(found) else 0)
-    uniques = values[first]
-    # All text (the usual case) has nothing missing: a quick check before a slow one.
-    missing = np.zeros(len(first), dtype=bool) if pd.api.types.infer_dtype(
-        uniques, skipna=False) == "string" else pd.isna(uniques)
-    repeat = np.flatnonzero(first[found] != np.arange(len(found)))
-    same, blank = repeat[~missing[found[repeat]]], repeat[missing[found[repeat]]]
-    if not ((values[same] == values[first[found[same]]]).all() and pd.isna(values[blank]).all()):
-        found, uniques = pd.factorize(values)
-        return found.astype(np.int64), np.asarray(uniques, dtype=object)
-    if missing.any():  # renumber without the missing values, as pd.factorize does
-        renumber = np.where(missing, -1, np.cumsum(~missing) - 1)
-        return renumber[found], uniques[~missing]
-    return found.astype(np.int64), uniques
-
-
-def first_per_code(codes: np.ndarray, n_codes: int) -> np.ndarray:
-    """The first position of each code in `codes` (-1 where it does not occur)."""
-    first = np.full(n_codes, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    return np.where(first < len(codes), first, -1)
 
 
 def shown_value(kind: str, match_key: str) -> str:
@@ -70,25 +35,44 @@ class Links:
     value: np.ndarray  # equal (kind, match_key, guard) -> equal code, in first-appearance order
     priority: np.ndarray
     row: np.ndarray  # position in the identifier frame
-    guard: np.ndarray  # index into `guard_texts` (-1: none)
+    guard: np.ndarray  # given name, phone or none: see _guard_texts (-1: no guard)
     kinds: np.ndarray
-    match_keys: np.ndarray  # the frame's match_key column
-    guard_texts: np.ndarray
+    match: np.ndarray  # code of the row's match key, into `match_texts`
+    match_texts: Texts
+    given_texts: Texts
 
     def match_key(self, i: np.ndarray) -> list[str]:
         """The match key of links `i` as before: the guard's text after a "|"."""
-        return [m if g < 0 else f"{m}|{self.guard_texts[g]}" for m, g in
-                zip(self.match_keys[self.row[i]].tolist(), self.guard[i].tolist())]
+        keys = self.match_texts.take(self.match[i]).tolist()
+        guards = self.guard[i]
+        if not (guards >= 0).any():
+            return keys
+        texts = _guard_texts(guards, self.given_texts, self.match_texts)
+        return [m if g < 0 else f"{m}|{t}" for m, g, t in zip(keys, guards.tolist(), texts)]
 
     def kind_text(self, i: np.ndarray) -> list[str]:
         return self.kinds[self.kind[i]].tolist()
 
 
-def _agreed(value: np.ndarray, attr: np.ndarray, link_if_none_known: bool) -> np.ndarray:
+def _guard_texts(guard: np.ndarray, given: Texts, match: Texts) -> list:
+    """Guards number given names first, then match keys (a phone), then the empty guard."""
+    out = np.full(len(guard), "", dtype=object)
+    named = (guard >= 0) & (guard < len(given))
+    phoned = (guard >= len(given)) & (guard < len(given) + len(match))
+    out[named] = given.take(guard[named])
+    out[phoned] = match.take(guard[phoned] - len(given))
+    return out.tolist()
+
+
+def _agreed(value: np.ndarray, attr: np.ndarray, link_if_none_known: bool,
+            shared: np.ndarray) -> np.ndarray:
     """Per row, the attribute its value links under: its own; where unknown, the one all the
     value's holders agree on (-1 if they do not), or -2 (an empty guard) where no holder knows
-    one and `link_if_none_known`."""
-    value = pd.factorize(value)[0]
+    one and `link_if_none_known`. `shared`: the rows whose value another row holds too (a
+    value held once agrees with itself, so only those need comparing)."""
+    out = np.where(attr >= 0, attr, -2 if link_if_none_known else -1)
+    rows = np.flatnonzero(shared)
+    value, attr = pd.factorize(value[rows])[0], attr[rows]
     known = attr >= 0
     width = int(attr.max()) + 2 if len(attr) else 1
     pairs = pd.unique(value[known] * width + attr[known])
@@ -98,46 +82,59 @@ def _agreed(value: np.ndarray, attr: np.ndarray, link_if_none_known: bool) -> np
     inferred = np.where(count[value] == 1, only[value], -1)
     if link_if_none_known:
         inferred = np.where(count[value] == 0, -2, inferred)
-    return np.where(known, attr, inferred)
+    out[rows] = np.where(known, attr, inferred)
+    return out
 
 
-def _smallest_per_key(key: np.ndarray, code: np.ndarray, text: np.ndarray,
+def _values(pair: np.ndarray, guard: np.ndarray, n_guards: int, shared: np.ndarray) -> np.ndarray:
+    """Equal (kind, match key, guard) is one value. Values of `shared` rows are numbered in
+    order of first appearance; a row outside them holds a value of its own, numbered after."""
+    value = np.empty(len(pair), dtype=np.int64)
+    rows = np.flatnonzero(shared)
+    value[rows] = pd.factorize(pair[rows] * (n_guards + 1) + guard[rows] + 1)[0]
+    alone = np.flatnonzero(~shared)
+    value[alone] = value[rows].max(initial=-1) + 1 + np.arange(len(alone))
+    return value
+
+
+def _smallest_per_key(key: np.ndarray, code: np.ndarray, text: Texts,
                       n_keys: int) -> np.ndarray:
     """Per key, the code of its smallest text (-1 where it has none)."""
     out = np.full(n_keys, -1, dtype=np.int64)
     out[key] = code
     several = np.flatnonzero(np.bincount(key, minlength=n_keys)[key] > 1)
-    for _, k, c in sorted(zip(text[code[several]], key[several].tolist(), code[several].tolist()),
-                          reverse=True):
+    for _, k, c in sorted(zip(text.take(code[several]).tolist(), key[several].tolist(),
+                              code[several].tolist()), reverse=True):
         out[k] = c  # descending, so the smallest is written last
     return out
 
 
-def _records(identifiers: pd.DataFrame, key: np.ndarray, key_text: np.ndarray,
+def _records(identifiers: pd.DataFrame, key: np.ndarray, key_text: Texts,
              is_id: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
     """The source records (a source id's first row), sorted by key; and per key code its
     record (-1: a key without a source id row)."""
     ids = np.flatnonzero(is_id & (key >= 0))
     firsts = first_per_code(key[ids], len(key_text))
     firsts = ids[firsts[firsts >= 0]]
-    firsts = firsts[np.argsort(key_text[key[firsts]], kind="stable")]
+    firsts = firsts[np.argsort(key_text.ranks()[key[firsts]])]  # keys are distinct
     node_of_key = np.full(len(key_text), -1, dtype=np.int64)
     node_of_key[key[firsts]] = np.arange(len(firsts))
     return identifiers[RECORD_COLUMNS].iloc[firsts].reset_index(drop=True), node_of_key
 
 
 def _guarded(ok_key: np.ndarray, kind_class: np.ndarray, pair: np.ndarray, match: np.ndarray,
-             match_text: np.ndarray, given: np.ndarray, n_keys: int):
-    """(rows that may link, their guard: index into the guard texts or -1, the guard texts),
-    rows being positions among the linkable rows; plain rows first, then phones, then names.
-    `kind_class`: per row, 0 plain, 1 phone, 2 another phone kind, 3 name and address."""
+             match_text: Texts, given: np.ndarray, n_given: int, n_keys: int):
+    """(rows that may link, their guard), rows being positions among the linkable rows; plain
+    rows first, then phones, then names. A guard is a given name's code, n_given + a phone's
+    match code, n_given + len(match_text) for the empty guard, or -1 for none.
+    `kind_class`: per row, 0 plain, 1 phone, 2 another phone kind, 3 name and address;
+    `given`: per row, the code of its given name (-1: none)."""
     # The given name of a record: the first one on its linkable rows.
-    named = np.flatnonzero(~pd.isna(given))
+    named = np.flatnonzero(given >= 0)
     by_key = first_per_code(ok_key[named], n_keys)
     has_name = np.flatnonzero(by_key >= 0)
-    given_code, given_text = text_codes(given[named[by_key[has_name]]])
     given_of_key = np.full(n_keys, -1, dtype=np.int64)
-    given_of_key[has_name] = given_code
+    given_of_key[has_name] = given[named[by_key[has_name]]]
     # The phone of a record (the smallest, if it has several), as a guard over name links.
     phones = np.flatnonzero(kind_class == 1)
     phone_of_key = _smallest_per_key(ok_key[phones], match[phones], match_text, n_keys)
@@ -145,14 +142,13 @@ def _guarded(ok_key: np.ndarray, kind_class: np.ndarray, pair: np.ndarray, match
     phone = np.flatnonzero((kind_class == 1) | (kind_class == 2))
     name = np.flatnonzero(kind_class == 3)
     plain = np.flatnonzero(kind_class == 0)
-    by_name = _agreed(pair[phone], given_of_key[ok_key[phone]], False)
-    by_phone = _agreed(pair[name], phone_of_key[ok_key[name]], True)
-    # Guard texts: given names, then phones (as match keys), then the empty guard.
-    texts = np.concatenate([given_text, match_text, np.array([""], dtype=object)])
+    shared = np.bincount(pair)[pair] > 1
+    by_name = _agreed(pair[phone], given_of_key[ok_key[phone]], False, shared[phone])
+    by_phone = _agreed(pair[name], phone_of_key[ok_key[name]], True, shared[name])
     kept_phone, kept_name = by_name != -1, by_phone != -1
-    name_guard = np.where(by_phone == -2, len(texts) - 1, len(given_text) + by_phone)
+    name_guard = np.where(by_phone == -2, n_given + len(match_text), n_given + by_phone)
     rows = np.r_[plain, phone[kept_phone], name[kept_name]]
-    return rows, np.r_[np.full(len(plain), -1), by_name[kept_phone], name_guard[kept_name]], texts
+    return rows, np.r_[np.full(len(plain), -1), by_name[kept_phone], name_guard[kept_name]]
 
 
 def identity_graph(identifiers: pd.DataFrame) -> tuple[pd.DataFrame, Links]:
@@ -166,31 +162,31 @@ def identity_graph(identifiers: pd.DataFrame) -> tuple[pd.DataFrame, Links]:
     - a shared name and address links only holders whose phones do not differ (namesakes),
       and a holder without a phone only where the other holders have one phone.
     """
-    column = {c: identifiers[c].to_numpy(dtype=object) for c in
-              ("source_key", "kind", "match_key", "given_name", "excluded_reason")}
-    key, key_text = text_codes(column["source_key"], runs=True)
-    kind, kinds = pd.factorize(column["kind"])
-    kinds = np.asarray(kinds, dtype=object)
+    key, key_text = column_codes(identifiers["source_key"])
+    kind, kinds = column_codes(identifiers["kind"])
+    kinds = kinds.take(np.arange(len(kinds)))
     is_id = kind == (kinds.tolist().index("source_id") if "source_id" in kinds else -2)
     classes = {"phone": 1, **{k: 2 for k in PHONE_KINDS if k != "phone"}, "name_address": 3}
     kind_class = np.array([classes.get(k, 0) for k in kinds.tolist()], dtype=np.int8)
     records, node_of_key = _records(identifiers, key, key_text, is_id)
 
-    ok = np.flatnonzero(pd.isna(column["excluded_reason"]) & ~is_id & (key >= 0) & (kind >= 0))
-    match, match_text = text_codes(column["match_key"][ok])
+    ok = np.flatnonzero(missing(identifiers["excluded_reason"]) & ~is_id & (key >= 0) & (kind >= 0))
+    match, match_text = column_codes(identifiers["match_key"], ok, mostly_distinct=True)
     ok, match = ok[match >= 0], match[match >= 0]  # a row without a match key links nothing
+    given, given_text = column_codes(identifiers["given_name"], ok)
     pair = match * max(len(kinds), 1) + kind[ok]  # (kind, match_key) per linkable row
-    local, guard, guard_texts = _guarded(
-        key[ok], kind_class[kind[ok]], pair, match, match_text, column["given_name"][ok],
-        len(key_text))
+    local, guard = _guarded(key[ok], kind_class[kind[ok]], pair, match, match_text, given,
+                            len(given_text), len(key_text))
     node = node_of_key[key[ok[local]]]
     local, guard, node = local[node >= 0], guard[node >= 0], node[node >= 0]
-    # Equal (kind, match key, guard) is one value, numbered in order of first appearance.
-    value = pd.factorize(pair[local] * (len(guard_texts) + 1) + guard + 1)[0]
+    # Values held once link nothing: only the order of the others matters (star_edges).
+    n_guards = len(given_text) + len(match_text) + 1
+    value = _values(pair[local], guard, n_guards, np.bincount(pair)[pair[local]] > 1)
     rows = ok[local]
-    return records, Links(node=node, kind=kind[rows], value=value.astype(np.int64),
+    return records, Links(node=node, kind=kind[rows], value=value,
                           priority=identifiers["priority"].to_numpy()[rows], row=rows, guard=guard,
-                          kinds=kinds, match_keys=column["match_key"], guard_texts=guard_texts)
+                          kinds=kinds, match=match[local], match_texts=match_text,
+                          given_texts=given_text)
 
 
 @dataclass
@@ -205,7 +201,9 @@ class Edges:
 
 def star_edges(links: Links) -> Edges:
     """Each value's first holder (smallest node) linked to each other holder."""
-    order = np.lexsort((links.node, links.value))
+    held = np.flatnonzero(np.bincount(links.value)[links.value] > 1) if len(links.value) \
+        else np.zeros(0, dtype=np.int64)  # a value held once links nothing
+    order = held[np.lexsort((links.node[held], links.value[held]))]
     value, node = links.value[order], links.node[order]
     starts = np.r_[True, value[1:] != value[:-1]] if len(value) else np.zeros(0, dtype=bool)
     first = node[np.flatnonzero(starts)[np.cumsum(starts) - 1]]

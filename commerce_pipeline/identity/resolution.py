@@ -11,27 +11,23 @@ decisions in; profile members, the manual-merge queue and history events out. Ru
 - every merge and split is an event in `merge_history`; unchanged data gives no events.
 
 It all runs on integer codes: each string column is hashed once on the way in
-(graph.text_codes), and only what is written out is turned back into text.
+(codes.py), and only what is written out is turned back into text.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from commerce_pipeline.identity.graph import (
-    Links,
-    components,
-    first_per_code,
-    identity_graph,
-    star_edges,
-    text_codes,
-)
+from commerce_pipeline.identity.codes import first_per_code, text_codes
+from commerce_pipeline.identity.graph import Links, components, identity_graph, star_edges
 from commerce_pipeline.identity.held import hold_oversized
 from commerce_pipeline.identity.identifiers import CUSTOMER
 from commerce_pipeline.identity.stable_ids import assign_ids, history_events
@@ -109,10 +105,30 @@ def _previous(keys: np.ndarray, previous: pd.DataFrame | None) -> tuple[np.ndarr
     return row, np.flatnonzero(row >= 0)
 
 
+@contextmanager
+def _collector_paused():
+    """A run makes a few hundred thousand small objects (ids, event rows) and no cycles worth
+    collecting meanwhile: the cyclic collector would walk the whole heap again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def resolve(identifiers: pd.DataFrame, previous: pd.DataFrame | None = None,
             decisions: dict[str, str] | None = None, *, max_accounts: int = 3,
             run_id: str = "", now: datetime | None = None) -> Resolution:
     """`identifiers`: customer_identifiers rows; `previous`: last run's profile_members."""
+    with _collector_paused():
+        return _resolve(identifiers, previous, decisions, max_accounts, run_id, now)
+
+
+def _resolve(identifiers: pd.DataFrame, previous: pd.DataFrame | None,
+             decisions: dict[str, str] | None, max_accounts: int, run_id: str,
+             now: datetime | None) -> Resolution:
     now, phase = now or datetime.now().astimezone(), _Phases()
     records, links = identity_graph(identifiers)
     keys = records["source_key"].to_numpy(dtype=object)

@@ -9,7 +9,7 @@ import pandas as pd
 from dagster import MetadataValue
 
 from commerce_pipeline.identity.control import IdentityControl
-from commerce_pipeline.identity.graph import text_codes
+from commerce_pipeline.identity.codes import text_codes
 from commerce_pipeline.identity.quality import load_ground_truth, resolution_quality
 from commerce_pipeline.identity.resolution import Resolution, resolve
 from commerce_pipeline.identity.tables import (

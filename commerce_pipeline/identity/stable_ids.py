@@ -20,6 +20,7 @@ from json.encoder import encode_basestring_ascii
 import numpy as np
 import pandas as pd
 
+from commerce_pipeline.identity.digests import short_sha1
 from commerce_pipeline.identity.graph import Edges, Links, shown_value
 from commerce_pipeline.identity.held import runs
 
@@ -58,8 +59,7 @@ def assign_ids(keys: np.ndarray, group: np.ndarray, prev: np.ndarray,
     np.minimum.at(first, group, np.arange(len(keys)))  # records are sorted: min index = min key
     needs = np.flatnonzero((first < len(keys)) & np.equal(ids, None))
     seeds = keys[first[needs]].tolist()
-    sha1 = hashlib.sha1
-    fresh = ["p_" + sha1(seed.encode()).hexdigest()[:16] for seed in seeds]  # new_profile_id
+    fresh = short_sha1("p_", seeds)  # new_profile_id of each
     if reserved.isdisjoint(fresh) and len(set(fresh)) == len(fresh):
         ids[needs] = fresh  # no id to avoid: the loop below would give the same
         return ids
@@ -78,29 +78,43 @@ def json_list(texts: list[str]) -> str:
     return "[" + ", ".join(map(encode_basestring_ascii, texts)) + "]"
 
 
-def _events(kind: str, profile_ids: list, related: list, keys: list, identifiers: list,
+def json_lists(texts: list[str], starts: list[int], ends: list[int]) -> list[str]:
+    """json_list(texts[start:end]) of each span, each text encoded once."""
+    encoded, join = list(map(encode_basestring_ascii, texts)), ", ".join
+    return ["[" + join(encoded[start:end]) + "]" for start, end in zip(starts, ends)]
+
+
+def _events(kind: str, profile_ids: list, related: list, keys_json: list[str], identifiers: list,
             decisions: list, run_id: str, now: datetime) -> list[dict]:
-    """History rows, one per entry of the lists (in step); decisions: (decided_by, reason).
-    Built in one comprehension: a large first run writes one merge per linked profile."""
-    sha1 = hashlib.sha1
-    return [{"event_id": "e_" + sha1(f"{run_id}|{kind}|{p}|{r}".encode()).hexdigest()[:16],
-             "event": kind, "profile_id": p, "related_profile_ids": json_list(r),
-             "source_keys": json_list(k), "identifier_kind": i[0], "identifier_value": i[1],
-             "decided_by": d[0], "reason": d[1], "at": now, "run_id": run_id}
-            for p, r, k, i, d in zip(profile_ids, related, keys, identifiers, decisions)]
+    """History rows, one per entry of the lists (in step); `keys_json`: each event's source
+    keys as a JSON list; decisions: (decided_by, reason). Built in one comprehension: a large
+    first run writes one merge per linked profile."""
+    prefix = f"{run_id}|{kind}|"
+    event_ids = short_sha1("e_", [f"{prefix}{p}|{r}" if r else f"{prefix}{p}|[]"
+                                  for p, r in zip(profile_ids, related)])
+    return [{"event_id": e, "event": kind, "profile_id": p,
+             "related_profile_ids": json_list(r) if r else "[]", "source_keys": k,
+             "identifier_kind": i[0], "identifier_value": i[1], "decided_by": d[0], "reason": d[1],
+             "at": now, "run_id": run_id}
+            for e, p, r, k, i, d in zip(event_ids, profile_ids, related, keys_json, identifiers,
+                                        decisions)]
 
 
-def _strongest_links(edges: Edges, links: Links, group: np.ndarray, unit: np.ndarray) -> dict:
-    """Per group, the strongest edge that joins two different units (profiles or new records);
-    the first such edge where several are as strong."""
+def _strongest_links(edges: Edges, links: Links, group: np.ndarray, unit: np.ndarray,
+                     groups: np.ndarray) -> list[tuple]:
+    """Per group of `groups` (ascending), (kind, shown value) of the strongest edge that joins
+    two different units (profiles or new records) in it, the first such edge where several
+    are as strong; (None, None) where there is none."""
     src, dst = edges.src, edges.dst
     joined = np.flatnonzero((group[src] == group[dst]) & (unit[src] != unit[dst]))
     joined = joined[np.argsort(links.priority[edges.link[joined]], kind="stable")]
-    _, first = np.unique(group[src[joined]], return_index=True)
-    chosen = joined[first]
-    link = edges.link[chosen]
-    return {g: (k, shown_value(k, v)) for g, k, v in
-            zip(group[src[chosen]].tolist(), links.kind_text(link), links.match_key(link))}
+    found, first = np.unique(group[src[joined]], return_index=True)
+    link = edges.link[joined[first]]
+    shown = [(k, shown_value(k, v)) for k, v in zip(links.kind_text(link), links.match_key(link))]
+    at = np.searchsorted(found, groups)
+    has = (at < len(found)) & (found[np.minimum(at, len(found) - 1)] == groups) if len(found) \
+        else np.zeros(len(groups), dtype=bool)
+    return [shown[a] if h else (None, None) for a, h in zip(at.tolist(), has.tolist())]
 
 
 def _rows_holding(keys: np.ndarray, rows: np.ndarray, wanted: set) -> np.ndarray:
@@ -122,22 +136,23 @@ def _merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now) 
     merged = np.flatnonzero(np.bincount(g, minlength=len(ids)) > 1)
     rows = np.flatnonzero(np.isin(group, merged))
     rows = rows[np.argsort(group[rows], kind="stable")]  # by group, keys ascending within
-    links_of = _strongest_links(edges, links, group, unit) if len(rows) else {}
+    strongest = _strongest_links(edges, links, group, unit, merged)
     by_hand = set(group[rows[_rows_holding(keys, rows, _queued_keys(queue, True))]].tolist())
     moved = rows[prev_ids[rows] != ids[group[rows]]]
-    moved_keys, moved_prev = keys[moved].tolist(), prev_ids[moved].tolist()
     moved_group = group[moved]
     absorbing = set(moved_group[prev[moved] >= 0].tolist())  # none on a first run
     starts = np.searchsorted(moved_group, merged, "left").tolist()
     ends = np.searchsorted(moved_group, merged, "right").tolist()
     merged = merged.tolist()
-    absorbed = [sorted({p for p in moved_prev[start:end] if p is not None}) if g in absorbing else []
-                for g, start, end in zip(merged, starts, ends)]
+    absorbed = [[]] * len(merged)
+    if absorbing:
+        moved_prev = prev_ids[moved].tolist()
+        absorbed = [sorted({p for p in moved_prev[start:end] if p is not None})
+                    if g in absorbing else [] for g, start, end in zip(merged, starts, ends)]
     rule, manual = ("rule", "shared identifier"), ("manual", "approved in review")
+    decided = [manual if g in by_hand else rule for g in merged] if by_hand else [rule] * len(merged)
     return _events("merge", ids[merged].tolist(), absorbed,
-                   [moved_keys[start:end] for start, end in zip(starts, ends)],
-                   [links_of.get(g, (None, None)) for g in merged],
-                   [manual if g in by_hand else rule for g in merged], run_id, now)
+                   json_lists(keys[moved].tolist(), starts, ends), strongest, decided, run_id, now)
 
 
 def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> list[dict]:
@@ -155,7 +170,7 @@ def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> list[dict]
         left = part[start:end][ids[group[part[start:end]]] != old]
         olds.append(old)
         related.append(sorted(set(ids[group[left]].tolist())))
-        moved.append(keys[left].tolist())
+        moved.append(json_list(keys[left].tolist()))
         decisions.append(("rule", "held for review" if _rows_holding(keys, left, held).any()
                           else "no longer linked"))
     return _events("split", olds, related, moved, [(None, None)] * len(olds), decisions, run_id, now)

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from commerce_pipeline.identity.graph import first_per_code, text_codes
+from commerce_pipeline.identity.codes import first_per_code, text_codes
 from commerce_pipeline.identity.held import runs
 from commerce_pipeline.identity.stable_ids import json_list
 

@@ -1,0 +1,161 @@
+"""Integer codes for text columns, the form identity resolution computes on.
+
+A code numbers equal values in order of first appearance (as pd.factorize does), -1 where a
+value is missing. Text columns are coded by Arrow's hash table when they are (or convert to)
+Arrow strings, which is how pandas keeps text and how DuckDB hands it over: no Python string
+is made for a row. Their distinct values then stay an Arrow array (`Texts`), and only those
+shown to people become Python strings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from commerce_pipeline.identity.digests import IN_DUCKDB_FROM, text_hashes
+
+_TEXT_TYPES = (pa.string(), pa.large_string(), pa.null())
+
+
+def first_per_code(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """The first position of each code in `codes` (-1 where it does not occur)."""
+    first = np.full(n_codes, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return np.where(first < len(codes), first, -1)
+
+
+def text_codes(values: np.ndarray, runs: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) like pd.factorize (first-appearance order, -1 where missing), faster
+    on many distinct strings: Python's cached string hash, then an integer factorize. Rows
+    sharing a hash are compared as text, and any collision falls back to pd.factorize.
+    `runs`: values mostly repeat the row above (a record's rows), so code each run once."""
+    values = np.asarray(values, dtype=object)
+    if runs and len(values):
+        try:
+            starts = np.r_[True, (values[1:] != values[:-1]).astype(bool)]
+        except TypeError:  # a value that cannot say whether it equals another (pd.NA)
+            starts = np.ones(len(values), dtype=bool)
+        codes, uniques = text_codes(values[starts])
+        return codes[np.cumsum(starts) - 1], uniques
+    found, _ = pd.factorize(np.fromiter(map(hash, values), np.int64, len(values)))
+    first = first_per_code(found, found.max() + 1 if len(found) else 0)
+    uniques = values[first]
+    # All text (the usual case) has nothing missing: a quick check before a slow one.
+    missing = np.zeros(len(first), dtype=bool) if pd.api.types.infer_dtype(
+        uniques, skipna=False) == "string" else pd.isna(uniques)
+    repeat = np.flatnonzero(first[found] != np.arange(len(found)))
+    same, blank = repeat[~missing[found[repeat]]], repeat[missing[found[repeat]]]
+    if not ((values[same] == values[first[found[same]]]).all() and pd.isna(values[blank]).all()):
+        found, uniques = pd.factorize(values)
+        return found.astype(np.int64), np.asarray(uniques, dtype=object)
+    if missing.any():  # renumber without the missing values, as pd.factorize does
+        renumber = np.where(missing, -1, np.cumsum(~missing) - 1)
+        return renumber[found], uniques[~missing]
+    return found.astype(np.int64), uniques
+
+
+class Texts:
+    """The distinct values of a coded column, by code: an Arrow string array (or the rows of
+    one at `positions`), or (for a column holding something other than text) a numpy object
+    array."""
+
+    def __init__(self, values, positions: np.ndarray | None = None):
+        self.values, self.positions = values, positions
+
+    def __len__(self) -> int:
+        return len(self.values if self.positions is None else self.positions)
+
+    def take(self, codes: np.ndarray) -> np.ndarray:
+        """The values of `codes` as a numpy object array of Python objects."""
+        codes = np.asarray(codes, dtype=np.int64)
+        if self.positions is not None:
+            codes = self.positions[codes]
+        if isinstance(self.values, np.ndarray):
+            return self.values[codes]
+        return self.values.take(pa.array(codes)).to_numpy(zero_copy_only=False)
+
+    def ranks(self) -> np.ndarray:
+        """Per code, its place in ascending order of the values (Python's order for text:
+        UTF-8 bytes sort as their code points do)."""
+        values = self.values if self.positions is None else self.values.take(self.positions)
+        order = (np.argsort(values, kind="stable") if isinstance(values, np.ndarray)
+                 else pc.array_sort_indices(values).to_numpy())
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
+
+
+def _arrow_text(column: pd.Series) -> pa.Array | None:
+    """The column as one Arrow string array, or None where it holds anything but text and
+    missing values (None, NaN, pd.NA and NaT all count as missing, as for pd.isna)."""
+    try:
+        array = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array if array.type in _TEXT_TYPES else None
+
+
+def column_codes(column: pd.Series, rows: np.ndarray | None = None,
+                 mostly_distinct: bool = False) -> tuple[np.ndarray, Texts]:
+    """(codes, distinct values) of a frame's column, or of its `rows` only: text_codes'
+    numbering, by Arrow. `mostly_distinct`: few values repeat (match keys), so a large column
+    is coded from hashes (_hashed_codes: equal codes for equal values still, but numbered in
+    no particular order) rather than by building a dictionary of them all."""
+    array = _arrow_text(column)
+    if array is None:
+        values = column.to_numpy(dtype=object)
+        codes, uniques = text_codes(values if rows is None else values[rows])
+        return codes, Texts(uniques)
+    if rows is not None:
+        array = array.take(pa.array(rows, type=pa.int64()))
+    if array.type == pa.null():
+        return np.full(len(array), -1, dtype=np.int64), Texts(np.zeros(0, dtype=object))
+    if mostly_distinct and len(array) >= IN_DUCKDB_FROM:
+        return _hashed_codes(array)
+    encoded = pc.dictionary_encode(array)
+    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
+    return codes, Texts(encoded.dictionary)
+
+
+def _hashed_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
+    """Codes of a mostly distinct text column (in no particular order) from 64-bit hashes:
+    a million strings go into a dictionary several times slower than their hashes sort.
+    Each row is checked to hold its group's first text; groups whose hashes collide are
+    coded again from their text."""
+    present = np.flatnonzero(~array.is_null().to_numpy(zero_copy_only=False))
+    texts = array.take(pa.array(present))
+    # Sort the hashes with the row number in the low bits: one sort of plain integers.
+    bits = np.uint64(max(len(present).bit_length(), 1))
+    hashes = text_hashes(texts).view(np.uint64)
+    packed = np.sort((hashes >> bits << bits) | np.arange(len(present), dtype=np.uint64))
+    row = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
+    starts = np.r_[True, (packed[1:] >> bits) != (packed[:-1] >> bits)] if len(packed) else \
+        np.zeros(0, dtype=bool)
+    group = np.cumsum(starts) - 1
+    first = row[starts]  # a group's rows are in row order: its first is its smallest
+    codes = np.empty(len(present), dtype=np.int64)
+    codes[row] = group
+    repeat = np.flatnonzero(~starts)
+    same = pc.equal(texts.take(pa.array(row[repeat])),
+                    texts.take(pa.array(first[group[repeat]]))).to_numpy(zero_copy_only=False)
+    collided = np.flatnonzero(np.isin(group, group[repeat[~same]]))
+    if len(collided):  # a hash shared by different texts: code those rows by their text
+        rows = row[collided]
+        again = pc.dictionary_encode(texts.take(pa.array(rows))).indices.to_numpy()
+        codes[rows] = len(first) + again
+        first = np.r_[first, rows[first_per_code(again, int(again.max()) + 1)]]
+    out = np.full(len(array), -1, dtype=np.int64)
+    out[present] = codes
+    return out, Texts(array, present[first])
+
+
+def missing(column: pd.Series) -> np.ndarray:
+    """pd.isna of a column, without Python objects for an Arrow-backed one."""
+    array = _arrow_text(column)
+    if array is None:
+        return pd.isna(column.to_numpy(dtype=object))
+    return array.is_null().to_numpy(zero_copy_only=False)
