@@ -127,7 +127,7 @@ def _hashed_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
     Each row is checked to hold its group's first text; groups whose hashes collide are
     coded again from their text."""
     present = np.flatnonzero(~array.is_null().to_numpy(zero_copy_only=False))
-    texts = array.take(pa.array(present))
+    texts = array if len(present) == len(array) else array.take(pa.array(present))
     # Sort the hashes with the row number in the low bits: one sort of plain integers.
     bits = np.uint64(max(len(present).bit_length(), 1))
     hashes = text_hashes(texts).view(np.uint64)

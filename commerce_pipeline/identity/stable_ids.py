@@ -132,13 +132,16 @@ def _merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now) 
     """A merge per profile whose records come from more than one unit (a previous profile,
     or a record new to this run)."""
     unit = np.where(prev >= 0, prev, prev.max(initial=0) + 1 + np.arange(len(keys)))
-    g, _, _ = _distinct_pairs(group, unit, int(unit.max(initial=0)) + 1)
+    first_run = not (prev >= 0).any()  # every record is a unit of its own
+    g = group if first_run else _distinct_pairs(group, unit, int(unit.max(initial=0)) + 1)[0]
     merged = np.flatnonzero(np.bincount(g, minlength=len(ids)) > 1)
-    rows = np.flatnonzero(np.isin(group, merged))
+    is_merged = np.zeros(len(ids), dtype=bool)
+    is_merged[merged] = True
+    rows = np.flatnonzero(is_merged[group])
     rows = rows[np.argsort(group[rows], kind="stable")]  # by group, keys ascending within
     strongest = _strongest_links(edges, links, group, unit, merged)
     by_hand = set(group[rows[_rows_holding(keys, rows, _queued_keys(queue, True))]].tolist())
-    moved = rows[prev_ids[rows] != ids[group[rows]]]
+    moved = rows if first_run else rows[prev_ids[rows] != ids[group[rows]]]
     moved_group = group[moved]
     absorbing = set(moved_group[prev[moved] >= 0].tolist())  # none on a first run
     starts = np.searchsorted(moved_group, merged, "left").tolist()

@@ -5,9 +5,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from commerce_pipeline.identity.codes import first_per_code, text_codes
+from commerce_pipeline.identity import codes as codes_module
+from commerce_pipeline.identity.codes import column_codes, first_per_code, missing, text_codes
+from commerce_pipeline.identity.digests import IN_DUCKDB_FROM, short_sha1
 from commerce_pipeline.identity.held import runs
-from commerce_pipeline.identity.stable_ids import json_list
+from commerce_pipeline.identity.stable_ids import json_list, json_lists, new_profile_id
 
 
 def test_text_codes_number_values_like_pandas_factorize():
@@ -46,3 +48,65 @@ def test_runs_are_the_spans_of_equal_values():
 def test_json_list_writes_what_json_dumps_writes():
     texts = ["shopify:1", 'a "quoted" \\ value', "Zoë", "tab\there", ""]
     assert json_list(texts) == json.dumps(texts) and json_list([]) == json.dumps([])
+
+
+def test_json_lists_write_each_span_as_json_dumps_does():
+    texts = ["a", 'b "c"', "Zoë"]
+    assert json_lists(texts, [0, 1, 3], [1, 3, 3]) == [json.dumps(["a"]), json.dumps(texts[1:]), "[]"]
+
+
+def _same_partition(codes, values) -> bool:
+    """Equal codes exactly where values are equal, -1 exactly where they are missing."""
+    expected = pd.factorize(np.asarray(values, dtype=object))[0]
+    present = expected >= 0
+    return ((codes == -1) == ~present).all() and (
+        pd.factorize(codes[present])[0].tolist() == pd.factorize(expected[present])[0].tolist())
+
+
+def test_column_codes_number_an_arrow_column_like_pandas_factorize():
+    column = pd.Series(["b", "a", None, "b", "c"], dtype="string[pyarrow]")
+    codes, texts = column_codes(column)
+    assert codes.tolist() == [0, 1, -1, 0, 2] and texts.take(codes[codes >= 0]).tolist() == [
+        "b", "a", "b", "c"]
+
+
+def test_column_codes_of_some_rows_number_those_rows_only():
+    column = pd.Series(["x", "b", "a", "b"], dtype=object)
+    codes, texts = column_codes(column, np.array([1, 2, 3]))
+    assert codes.tolist() == [0, 1, 0] and texts.take(codes).tolist() == ["b", "a", "b"]
+
+
+def test_column_codes_of_a_column_that_is_not_text_fall_back_to_python_values():
+    codes, texts = column_codes(pd.Series([1, "1", 1, None], dtype=object))
+    assert codes.tolist() == [0, 1, 0, -1] and texts.take(codes[:3]).tolist() == [1, "1", 1]
+
+
+def test_mostly_distinct_large_column_codes_equal_values_alike_from_hashes():
+    values = [None if i % 97 == 0 else f"v{i % 30_000}" for i in range(IN_DUCKDB_FROM + 5_000)]
+    codes, texts = column_codes(pd.Series(values, dtype=object), mostly_distinct=True)
+    assert _same_partition(codes, values)
+    assert texts.take(codes[codes >= 0]).tolist() == [v for v in values if v is not None]
+
+
+def test_mostly_distinct_codes_stay_exact_when_different_texts_share_a_hash(monkeypatch):
+    monkeypatch.setattr(codes_module, "text_hashes", lambda texts: np.zeros(len(texts), np.int64))
+    values = [f"v{i % 7}" for i in range(IN_DUCKDB_FROM)]
+    codes, texts = column_codes(pd.Series(values), mostly_distinct=True)
+    assert _same_partition(codes, values) and texts.take(codes).tolist() == values
+
+
+def test_missing_is_what_pandas_isna_says():
+    column = pd.Series(["a", None, np.nan, "", pd.NA], dtype=object)
+    assert missing(column).tolist() == pd.isna(column).tolist()
+
+
+def test_text_ranks_order_values_as_python_sorts_them():
+    values = ["é", "z", "e", "Z", "ä"]
+    _, texts = column_codes(pd.Series(values))
+    assert [v for _, v in sorted(zip(texts.ranks().tolist(), values))] == sorted(values)
+
+
+def test_short_sha1_is_hashlibs_digest_in_python_and_in_duckdb():
+    texts = ["shopify:1", "Zoë", "", "o'brien"]
+    expected = [new_profile_id(t) for t in texts]
+    assert short_sha1("p_", texts) == expected == short_sha1("p_", texts, in_duckdb_from=0)
