@@ -64,8 +64,23 @@ def _connection_nodes(value: dict | None) -> list[dict]:
     return [edge["node"] for edge in value.get("edges") or []]
 
 
+_CHILDREN: dict[tuple[int, int], tuple] = {}  # (type, selection) ids -> (type, selection, out)
+
+
 def _child_connections(type_, selection: SelectionSetNode) -> list[tuple[str, Any, Any]]:
-    """Connections selected directly on nodes of `type_`: (response key, node type, selection)."""
+    """Connections selected directly on nodes of `type_`: (response key, node type, selection);
+    worked out once per selection (flatten asks for every node)."""
+    cached = _CHILDREN.get((id(type_), id(selection)))
+    if cached is not None and cached[0] is type_ and cached[1] is selection:
+        return cached[2]
+    out = _find_child_connections(type_, selection)
+    if len(_CHILDREN) > 1024:  # a long-running server sees many documents
+        _CHILDREN.clear()
+    _CHILDREN[id(type_), id(selection)] = (type_, selection, out)
+    return out
+
+
+def _find_child_connections(type_, selection: SelectionSetNode) -> list[tuple[str, Any, Any]]:
     out = []
     for sel in selection.selections:
         if not isinstance(sel, FieldNode) or sel.name.value not in type_.fields:
@@ -84,7 +99,8 @@ def flatten(type_, selection: SelectionSetNode, nodes: list[dict], name: str,
     children = _child_connections(type_, selection)
     keys = {key for key, _, _ in children}
     for node in nodes:
-        line = {k: v for k, v in node.items() if k not in keys}
+        # The completed node is this export's own: without child connections it is the line.
+        line = {k: v for k, v in node.items() if k not in keys} if keys else node
         if parent_id is not None:
             line["__parentId"] = parent_id
         yield name, line

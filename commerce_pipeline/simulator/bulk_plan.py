@@ -14,7 +14,7 @@ that chunk through graphql-core, which reports it exactly as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
@@ -32,6 +32,8 @@ from graphql import (
 )
 from graphql.execution.values import get_argument_values
 from graphql.language import DocumentNode, FieldNode, OperationDefinitionNode, SelectionSetNode
+
+from commerce_pipeline.simulator.plan_codegen import BOOL, ENUM, PASS, STR, generate_object
 
 # (non-null value, this run's resolve infos) -> response value
 Complete = Callable[[Any, list], Any]
@@ -59,9 +61,9 @@ def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Complete:
     """The type's own serializer, skipped only where it returns the value unchanged."""
     serialize = type_.serialize
     if type_ is GraphQLString or type_ is GraphQLID:
-        return lambda v, _: v if type(v) is str else _serialized(serialize, v)
+        return _inlined(lambda v, _: v if type(v) is str else _serialized(serialize, v), STR)
     if type_ is GraphQLBoolean:
-        return lambda v, _: v if type(v) is bool else _serialized(serialize, v)
+        return _inlined(lambda v, _: v if type(v) is bool else _serialized(serialize, v), BOOL)
     if isinstance(type_, GraphQLEnumType):
         names = {value.value: name for name, value in type_.values.items()}
 
@@ -70,10 +72,16 @@ def _leaf(type_: GraphQLScalarType | GraphQLEnumType) -> Complete:
                 return names[v]
             except (KeyError, TypeError):  # not a value (or unhashable): the serializer decides
                 return _serialized(serialize, v)
-        return enum
+        enum.names = names
+        return _inlined(enum, ENUM)
     if serialize is GraphQLScalarType.serialize:  # SDL scalars: passed through as they are
-        return lambda v, _: v
+        return _inlined(lambda v, _: v, PASS)
     return lambda v, _: _serialized(serialize, v)
+
+
+def _inlined(complete: Complete, kind: str) -> Complete:
+    complete.inline = kind  # plan_codegen writes this completer's steps in line
+    return complete
 
 
 def _completer(type_, selection: SelectionSetNode | None, plan: _Plan) -> tuple[Complete, bool]:
@@ -103,6 +111,15 @@ def _completer(type_, selection: SelectionSetNode | None, plan: _Plan) -> tuple[
     raise _NotCompiled(str(type_))  # interfaces and unions need resolve_type
 
 
+def _selects_only_id(node: FieldNode) -> bool:
+    selection = node.selection_set
+    if selection is None or len(selection.selections) != 1:
+        return False
+    only = selection.selections[0]
+    return (isinstance(only, FieldNode) and only.name.value == "id" and not only.arguments
+            and not only.directives)
+
+
 class _Plan:
     def __init__(self, schema: GraphQLSchema):
         self.schema = schema
@@ -119,36 +136,18 @@ class _Plan:
             name = node.name.value
             field = type_.fields[name]
             index = None
+            resolve = field.resolve
+            if _selects_only_id(node) and hasattr(resolve, "id_only"):
+                resolve = resolve.id_only  # a reference whose lookup cannot change the answer
             if field.resolve is not None:
                 index = len(self.infos)
                 self.infos.append(GraphQLResolveInfo(
                     name, [node], field.type, type_, None, self.schema, {}, None, None, {}, None,
                     None))
             complete, required = _completer(field.type, node.selection_set, self)
-            fields.append((key, name, field.resolve, index, get_argument_values(field, node, {}),
+            fields.append((key, name, resolve, index, get_argument_values(field, node, {}),
                            complete, required))
-
-        def complete_object(source, infos):
-            out = {}
-            is_mapping = type(source) is dict or isinstance(source, Mapping)
-            for key, name, resolve, index, args, complete, required in fields:
-                if resolve is None:  # graphql-core's default resolver
-                    value = source.get(name) if is_mapping else getattr(source, name, None)
-                    if callable(value):
-                        raise Irregular("callable field value")
-                else:
-                    try:
-                        value = resolve(source, infos[index], **args)
-                    except Exception as exc:  # graphql-core: a field error
-                        raise Irregular(str(exc)) from exc
-                if value is None:
-                    if required:
-                        raise Irregular(f"null for non-null {name}")
-                    out[key] = None
-                else:
-                    out[key] = complete(value, infos)
-            return out
-        return complete_object
+        return generate_object(fields, Irregular)
 
 
 def compile_plan(schema: GraphQLSchema, document: DocumentNode) -> Callable[[Any], dict] | None:

@@ -26,13 +26,14 @@ import orjson
 SAMPLE = 32  # records that form the preset dictionary
 WBITS, MEM_LEVEL, LEVEL = 14, 2, 1  # 16 KB window: a fast copy of the primed (de)compressor
 CHILD_LISTS = {"orders": ("lineItems", "refunds"), "products": ("variants",)}
+KINDS = {"customers": "Customer", "orders": "Order", "products": "Product"}
 
 
 class Codec:
     """Deflate against a preset dictionary; primed (de)compressors are copied per record."""
 
     def __init__(self, sample: list[dict]):
-        zdict = b"".join(orjson.dumps(r) for r in sample)[-(1 << WBITS):] or b" "
+        zdict = b"".join(_json(r) for r in sample)[-(1 << WBITS):] or b" "
         self._compress = zlib.compressobj(LEVEL, zlib.DEFLATED, -WBITS, MEM_LEVEL,
                                           zlib.Z_DEFAULT_STRATEGY, zdict)
         self._decompress = zlib.decompressobj(-WBITS, zdict)
@@ -49,6 +50,13 @@ class Codec:
         if type(blob) is not bytes:
             return blob
         return orjson.loads(self._decompress.copy().decompress(blob))
+
+
+def _json(record: dict) -> bytes:
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return b""
 
 
 def numeric(gid: str) -> int:
@@ -69,6 +77,7 @@ class PackedRecords:
         self._child_num: list[int] = []
         self._child_parent: list[int] = []
         self.odd_children: dict[str, int] = {}  # child gids that are not plain numbers
+        self.canonical = True  # every id is gid://shopify/<Kind>/<number>, as generated
 
     @classmethod
     def of(cls, resource: str, records: Iterable[dict], compress: bool = True) -> PackedRecords:
@@ -100,6 +109,8 @@ class PackedRecords:
 
     def _keep(self, record: dict, blob: Any) -> None:
         num = numeric(record["id"])
+        if self.canonical and record["id"] != f"gid://shopify/{KINDS.get(self.resource)}/{num}":
+            self.canonical = False
         self.nums.append(num)
         self.created.append(record.get("createdAt"))
         self.updated.append(record.get("updatedAt"))

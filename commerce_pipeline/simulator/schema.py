@@ -120,8 +120,17 @@ def _reference(key: str):
         ref = obj.get(key)
         if ref is None:
             return None
-        return info.context.store.get(ref["id"]) or ref
+        return info.context.store.lookup(ref["id"]) or ref
 
+    def id_only(obj, info):
+        """The same answer when only `id` is selected: the stored reference's own id."""
+        ref = obj.get(key)
+        if type(ref) is dict and type(ref.get("id")) is str and \
+                info.context.store.resolves_to_itself(ref["id"]):
+            return ref
+        return resolve(obj, info)
+
+    resolve.id_only = id_only  # used by compiled bulk plans (bulk_plan.py)
     return resolve
 
 
@@ -131,7 +140,7 @@ def _node(_root, info, id):
         return ctx.operations.get(ctx.store.shop, id) if ctx.operations else None
     if id == ctx.store.info["id"]:
         return ctx.store.info
-    return ctx.store.get(id)
+    return ctx.store.lookup(id)
 
 
 def _typed(kind: str):

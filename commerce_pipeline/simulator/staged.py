@@ -17,7 +17,7 @@ def _gid(value: str) -> int:
 def identity_inputs(store: Store) -> tuple[list[dict], list[dict]]:
     """(customers, orders) with the staging columns `extract_identifiers` reads."""
     customers = []
-    for c in store.records("customers"):
+    for c in store.records("customers", keep=False):
         address = c.get("defaultAddress") or {}
         customers.append({"source_customer_key": f"shopify:{_gid(c['id'])}",
                           "email_raw": c.get("email"), "phone_raw": c.get("phone"),
@@ -25,5 +25,5 @@ def identity_inputs(store: Store) -> tuple[list[dict], list[dict]]:
                           "address_line1": address.get("address1"), "address_zip": address.get("zip")})
     orders = [{"shopify_order_id": _gid(o["id"]), "email_raw": o.get("email"), "phone_raw": o.get("phone"),
                "shopify_customer_id": _gid(o["customer"]["id"]) if o.get("customer") else None}
-              for o in store.records("orders")]
+              for o in store.records("orders", keep=False)]
     return customers, orders

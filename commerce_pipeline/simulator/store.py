@@ -65,6 +65,11 @@ class Store:
         self._nodes: dict[str, dict[int, tuple]] = {}  # num -> (createdAt, updatedAt, blob)
         self._index: dict[tuple[str, str], list[tuple]] = {}
         self._children: dict[str, tuple] = {}  # (child nums sorted, parent nums, odd gids)
+        self._plain_children: dict[str, dict] = {}  # children of records kept as dicts, by gid
+        self._canonical = {}  # resource -> whether all its ids are canonical gids
+        # Records handed out by records()/get(): callers (tests) may change them in place, as
+        # they could change the store's own dicts before records were packed; reads use them.
+        self._live: dict[str, dict[int, dict]] = {r: {} for r in RESOURCES}
         for resource in RESOURCES:
             packed = records.get(resource, [])
             if not isinstance(packed, PackedRecords):  # products are few: kept as dicts
@@ -77,13 +82,37 @@ class Store:
             self._index[resource, "ID"] = sorted(zip(packed.nums, packed.nums))
             # Children never change on update, so they are indexed once for node(id:).
             self._children[resource] = (*packed.children(), packed.odd_children)
+            self._canonical[resource] = packed.canonical
+            if packed.codec is None:
+                for blob in packed.blobs:
+                    for key in CHILD_LISTS.get(resource, ()):
+                        self._plain_children.update((c["id"], c) for c in blob.get(key) or ())
             packed.nums = packed.created = packed.updated = packed.blobs = []
         self._update_order = update_order
         self._update_count = dict.fromkeys(RESOURCES, 0)
 
-    def _unpack(self, resource: str, entries: list[tuple]) -> list[dict]:
-        unpack = self._packed[resource].unpack
-        return [unpack(entry[2]) for entry in entries]
+    def _read(self, resource: str, pairs: list[tuple[int, tuple]], keep: bool = False) -> list:
+        """The records of (num, entry) pairs: one handed out before, else decoded (and kept as
+        handed out when `keep`)."""
+        live, unpack = self._live[resource], self._packed[resource].unpack
+        keep = keep and self._packed[resource].codec is not None  # dicts are their own
+        out = []
+        for num, entry in pairs:
+            record = live.get(num) if live else None
+            if record is None:
+                record = unpack(entry[2])
+                if keep:
+                    live[num] = record
+            out.append(record)
+        return out
+
+    def _view(self, resource: str, num: int, entry: tuple) -> Mapping:
+        """What a search term reads of a record (`search.py`: id, createdAt, updatedAt)."""
+        live = self._live[resource]
+        if live and num in live:
+            return live[num]
+        return {"id": f"gid://shopify/{_TYPE_OF[resource]}/{num}", "createdAt": entry[0],
+                "updatedAt": entry[1]}
 
     # -- reading -----------------------------------------------------------------------------
     def count(self, resource: str, match: Callable[[Mapping], bool] | None = None) -> int:
@@ -91,18 +120,23 @@ class Store:
         with self.lock:
             if match is None:
                 return len(self._nodes[resource])
-            kind = _TYPE_OF[resource]
             return sum(1 for num, entry in self._nodes[resource].items()
-                       if match(_view(kind, num, entry)))
+                       if match(self._view(resource, num, entry)))
 
-    def records(self, resource: str) -> list[dict]:
-        """All current records of a resource, in id order (a snapshot)."""
+    def records(self, resource: str, keep: bool = True) -> list[dict]:
+        """All current records of a resource, in id order (a snapshot). They stay the store's
+        (a change made to one is served) unless `keep` is False."""
         with self.lock:
             nodes = self._nodes[resource]
-            entries = [nodes[k[1]] for k in self._index[resource, "ID"]]
-        return self._unpack(resource, entries)
+            pairs = [(k[1], nodes[k[1]]) for k in self._index[resource, "ID"]]
+            return self._read(resource, pairs, keep)
 
     def get(self, gid: str) -> dict | None:
+        """The record (or child record) with this gid, the store's own (see `records`)."""
+        return self.lookup(gid, keep=True)
+
+    def lookup(self, gid: str, keep: bool = False) -> dict | None:
+        """`get` for serving: a record not handed out before is decoded and not kept."""
         kind = gid_type(gid)
         resource = _TOP_LEVEL.get(kind)
         try:
@@ -112,7 +146,9 @@ class Store:
         with self.lock:
             if resource:
                 entry = None if num is None else self._nodes[resource].get(num)
-                return None if entry is None else self._unpack(resource, [entry])[0]
+                return None if entry is None else self._read(resource, [(num, entry)], keep)[0]
+            if gid in self._plain_children:
+                return self._plain_children[gid]
             parents = []
             for parent_resource in _PARENTS.get(kind, ()) or RESOURCES:
                 nums, parent_nums, odd = self._children[parent_resource]
@@ -121,30 +157,43 @@ class Store:
                     lo = int(np.searchsorted(nums, num, side="left"))
                     hi = int(np.searchsorted(nums, num, side="right"))
                     found += [int(p) for p in parent_nums[lo:hi]]
-                parents += [(parent_resource, self._nodes[parent_resource].get(p)) for p in found]
-        for parent_resource, entry in parents:
-            if entry is None:
-                continue
-            parent = self._unpack(parent_resource, [entry])[0]
+                parents += [(parent_resource, p, self._nodes[parent_resource].get(p))
+                            for p in found]
+            kept = [(r, self._read(r, [(p, e)], keep)[0]) for r, p, e in parents if e is not None]
+        for parent_resource, parent in kept:
             for key in CHILD_LISTS[parent_resource]:
                 for child in parent.get(key) or ():
                     if child["id"] == gid:
                         return child
         return None
 
+    def resolves_to_itself(self, gid: str) -> bool:
+        """Whether `get(gid)` gives None or a record whose id is `gid` itself (a reference
+        selecting only `id` then needs no lookup)."""
+        kind = gid_type(gid)
+        resource = _TOP_LEVEL.get(kind)
+        if resource is None:  # children are found by their exact gid
+            return True
+        digits = gid[15 + len(kind):]  # after "gid://shopify/<kind>/"
+        if not (self._canonical[resource] and digits.isascii() and digits.isdigit()
+                and digits[0] != "0"):
+            return False
+        live = self._live[resource]
+        return not live or int(digits) not in live
+
     def page(self, resource: str, sort: str, args: PageArgs,
              match: Callable[[Mapping], bool] | None = None) -> Page:
         sort = sort if sort in SORT_FIELDS else "ID"
-        kind = _TYPE_OF[resource]
         with self.lock:
             keys = self._index[resource, sort]
             nodes = self._nodes[resource]
             # Search terms read only the id and dates: match on those, decode only the page.
-            view = ((lambda pos: _view(kind, keys[pos][1], nodes[keys[pos][1]])) if match
-                    else (lambda pos: None))
+            view = ((lambda pos: self._view(resource, keys[pos][1], nodes[keys[pos][1]]))
+                    if match else (lambda pos: None))
             got = page_sorted(keys, view, args, match)
-            entries = [nodes[key[1]] for key in got.keys]
-        return Page(got.keys, self._unpack(resource, entries), got.has_next, got.has_previous)
+            pairs = [(key[1], nodes[key[1]]) for key in got.keys]
+            items = self._read(resource, pairs)
+        return Page(got.keys, items, got.has_next, got.has_previous)
 
     # -- writing -----------------------------------------------------------------------------
     def update_records(self, resource: str, count: int,
@@ -162,7 +211,7 @@ class Store:
             self._update_count[resource] += count
             picked = [order[(start + i) % len(order)] for i in range(count)]
             for i, num in enumerate(picked):
-                node = self._unpack(resource, [self._nodes[resource][num]])[0]
+                node = self._read(resource, [(num, self._nodes[resource][num])])[0]
                 self._replace(resource, _changed(resource, node, start + i, stamp))
         return picked
 
@@ -174,11 +223,7 @@ class Store:
         insort(keys, (node["updatedAt"], num))
         self._nodes[resource][num] = (node.get("createdAt"), node.get("updatedAt"),
                                       self._packed[resource].pack(node))
-
-
-def _view(kind: str, num: int, entry: tuple) -> dict:
-    """What a search term reads of a record (`search.py`: id, createdAt, updatedAt)."""
-    return {"id": f"gid://shopify/{kind}/{num}", "createdAt": entry[0], "updatedAt": entry[1]}
+        self._live[resource].pop(num, None)  # the old version is no longer the store's
 
 
 def _changed(resource: str, node: dict, serial: int, stamp: str) -> dict:
