@@ -9,6 +9,7 @@ customer_predictions -> customer_360), so one dbt op could not run them in order
 
 from dagster import AssetExecutionContext, AutomationCondition, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from pydantic import Field
 
 from commerce_pipeline.ml.settings import ModelSettingsStore
@@ -55,7 +56,11 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource,
         with ModelSettingsStore(tenant_registry.control_db_url_or_default()) as store:
             extra_vars["feature_cutoff_offsets"] = store.get(tenant).feature_cutoff_offsets()
     args = [*BUILD, *dbt_vars_arg(tenant, **extra_vars)]
-    yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
+    try:
+        yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
+    except DagsterDbtCliRuntimeError as error:
+        raise DagsterDbtCliRuntimeError(
+            description=f"dbt build failed for tenant '{tenant}': {error.description}") from error
 
 
 class DbtModelsConfig(Config):

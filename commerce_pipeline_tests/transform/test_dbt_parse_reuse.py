@@ -24,19 +24,30 @@ STAGING = (shopify_assets, commerce_dbt_staging)
 
 
 def parses(tenant: str) -> list[str]:
-    """How each dbt run of the tenant so far got its parse, from the log in its target folder:
-    "full" where dbt said why it could not reuse a saved parse (it always does), else "reused"."""
-    runs = []
+    """How each dbt step of the tenant so far got its parse, from the log in its target folder:
+    "full" where dbt said why it could not reuse a saved parse (it always does), else "reused".
+    In process (transform/in_process.py) a step's parse is a `dbt parse` invocation of its own
+    just before it (it reports its perf_info file), or none at all when the process kept one."""
+    invocations = []  # [parse only?, how it got its parse]
     for line in (tenant_dbt_target(tenant) / "dbt.log").read_text().splitlines():
         try:
             name = json.loads(line)["info"]["name"]
         except (ValueError, KeyError, TypeError):
             continue
-        if name == "MainReportVersion":  # "Running with dbt=...": a run starts
-            runs.append("reused")
+        if name == "MainReportVersion":  # "Running with dbt=...": an invocation starts
+            invocations.append([False, "reused"])
         elif name == "UnableToPartialParse":
-            runs[-1] = "full"
-    return runs
+            invocations[-1][1] = "full"
+        elif name == "ParsePerfInfoPath":
+            invocations[-1][0] = True
+    steps, parsed_for_next = [], None
+    for parse_only, how in invocations:
+        if parse_only:
+            parsed_for_next = how
+        else:
+            steps.append(parsed_for_next or how)
+            parsed_for_next = None
+    return steps
 
 
 def test_the_project_parse_exists_for_tenant_runs_to_reuse():
