@@ -85,3 +85,42 @@ def specs_gid_pattern():
     from commerce_pipeline.ingest.shopify import fields
 
     return fields._GID
+
+
+class _Text(str):
+    pass
+
+
+EDGE_VALUES = ODD_VALUES + [
+    _Text("paid"), " 1.50 ", "Infinity", "-0", "2024-01-01T00:00:00", " 2024-01-01T10:00:00+02:00 ",
+    "2024-13-45T00:00:00Z", 10**20, 7.0, "PARTIALLY_REFUNDED", _Text("2024-01-01T00:00:00Z"),
+]
+TABLES = {name: getattr(specs, name) for name in dir(specs) if name.endswith("_FIELDS")}
+
+
+def _records_for(table, graphql):
+    """For each field's first path: a record with each edge value there, and one with a
+    non-dict object (or a list) on the way to it."""
+    from types import MappingProxyType
+
+    for _, gql, rest, _ in table:
+        for path in (gql if graphql else rest)[:1]:
+            keys = path.split(".")
+            for value in EDGE_VALUES:
+                record = value
+                for key in reversed(keys):
+                    record = {key: record}
+                yield record
+            if len(keys) > 1:
+                yield {keys[0]: MappingProxyType({keys[1]: "1"})}
+                yield {keys[0]: ["x"]}
+
+
+@pytest.mark.parametrize("name", sorted(TABLES))
+@pytest.mark.parametrize("graphql", [True, False], ids=["graphql", "rest"])
+def test_compiled_extractor_agrees_with_extract_on_every_field_of_every_table(name, graphql):
+    table = TABLES[name]
+    compiled = Extractor(table, graphql)
+    for record in _records_for(table, graphql):
+        assert _outcome(compiled, record, "x.") == _outcome(
+            lambda r, p: extract(r, table, graphql, p), record, "x.")

@@ -3,7 +3,7 @@
 A spec names an output field, its dotted paths in the GraphQL and the REST shape
 and its parser. `extract` interprets specs (the reference: it names the field and
 the path in every error); `Extractor` compiles them once per table and shape into
-key tuples, so mapping a record does no path splitting or error-label building.
+straight-line code, so mapping a record does no path splitting or error-label building.
 Whenever the compiled reading fails on a record (a refused value, a non-object on
 a path), it reruns `extract` on it, so a refused record gets exactly its reason.
 """
@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from commerce_pipeline.ingest.shopify.compiled_reader import compile_reader
 from commerce_pipeline.ingest.shopify.fields import (
     MappingError, Parser, dig, id_parser, parse_bool, parse_enum, parse_int, parse_money,
     parse_text, parse_timestamp,
@@ -53,55 +54,18 @@ def extract(record: Mapping, specs: list[Spec], graphql: bool, prefix: str = "")
     return row
 
 
-class _Refused(Exception):
-    """The compiled reading met a non-object on a path: the reference names it."""
-
-
-def _getter(keys: tuple[str, ...]) -> Callable[[Mapping], Any]:
-    """`dig` for one pre-split path of a record already known to be a mapping."""
-    if len(keys) == 1:
-        (key,) = keys
-        return lambda record: record.get(key)
-
-    head, rest = keys[0], keys[1:]
-
-    def get(record: Mapping) -> Any:
-        value = record.get(head)
-        for key in rest:
-            if value is None:
-                return None
-            if type(value) is not dict and not isinstance(value, Mapping):
-                raise _Refused
-            value = value.get(key)
-        return value
-
-    return get
-
-
 class Extractor:
-    """`extract` for one list of specs and one shape, compiled once."""
+    """`extract` for one list of specs and one shape, compiled once (compiled_reader.py)."""
 
     def __init__(self, specs: list[Spec], graphql: bool):
         self.specs, self.graphql = specs, graphql
-        self.fields = [
-            (out, tuple(_getter(tuple(path.split("."))) for path in (gql if graphql else rest)),
-             parse)
-            for out, gql, rest, parse in specs
-        ]
+        self.read = compile_reader(specs, graphql)
 
     def __call__(self, record: Mapping, prefix: str = "") -> dict:
-        row = {}
         try:
-            for out, getters, parse in self.fields:
-                value = None
-                for get in getters:
-                    value = get(record)
-                    if value is not None:
-                        break
-                row[out] = parse(value, out)
+            return self.read(record)
         except Exception:  # the reference decides, and names `prefix + out`
             return extract(record, self.specs, self.graphql, prefix)
-        return row
 
 
 def extractors(specs: list[Spec]) -> dict[bool, Extractor]:
