@@ -13,13 +13,14 @@ import json
 import re
 import tempfile
 import time
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
+import orjson
 import requests
 
 from commerce_pipeline.ingest.shopify import queries
 from commerce_pipeline.ingest.shopify.client import (
-    ShopifyAPIError, ShopifyGraphQLClient, fast_loads,
+    ShopifyAPIError, ShopifyGraphQLClient, fast_loads, has_long_integers,
 )
 from commerce_pipeline.ingest.shopify.pages import drain_nested
 from commerce_pipeline.ingest.shopify.prefetch import prefetched
@@ -28,6 +29,7 @@ from commerce_pipeline.ingest.shopify.prefetch import prefetched
 CHILD_CONNECTIONS = {"LineItem": "lineItems", "ProductVariant": "variants"}
 _IN_PROGRESS = re.compile(r"already in progress[^:]*:\s*(\S+)", re.IGNORECASE)
 _DONE = {"COMPLETED", "FAILED", "CANCELED", "EXPIRED"}
+BLOCK_SIZE = 1 << 20  # bytes of JSONL read and checked at a time
 
 
 def _gid_type(gid: str) -> str:
@@ -43,14 +45,53 @@ def _loads(line: str | bytes) -> dict:
         return json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
 
 
-def reassemble(lines: Iterable[str | bytes]) -> Iterator[dict]:
-    """Turn Shopify bulk JSONL (text or UTF-8 lines) into complete nodes with nested
-    connections as lists."""
-    parent: dict | None = None
+def _orjson_or_json(line: bytes) -> dict:
+    """`_loads` for a line already known to hold no run of 19 digits."""
+    try:
+        return orjson.loads(line)
+    except ValueError:
+        return json.loads(line.decode("utf-8"))
+
+
+def parse_lines(lines: Iterable[str | bytes]) -> Iterator[dict]:
+    """Each non-blank JSONL line's value."""
     for line in lines:
-        if not line.strip():
+        if line.strip():
+            yield _loads(line)
+
+
+def parse_jsonl(file: BinaryIO, block_size: int = BLOCK_SIZE) -> Iterator[dict]:
+    """`parse_lines` over a binary file, read in blocks of whole lines: the check for integers
+    past 64 bits (fast_loads) runs once per block instead of once per line (a run of digits
+    never spans a newline)."""
+    while True:
+        block = file.read(block_size)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            block += file.readline()  # to the end of the line the block cut
+        lines = block.split(b"\n")  # as iterating the file splits it
+        if has_long_integers(block):
+            yield from parse_lines(lines)
             continue
-        item = _loads(line)
+        for line in lines:
+            if line.strip():
+                yield _orjson_or_json(line)
+
+
+def _child_connection(gid: str, cache: dict[str, str | None]) -> str | None:
+    # The type is in the part before the last "/": one lookup per type, not a split per line.
+    prefix = gid.rpartition("/")[0]
+    if prefix not in cache:
+        cache[prefix] = CHILD_CONNECTIONS.get(_gid_type(gid))
+    return cache[prefix]
+
+
+def assemble(items: Iterable[dict]) -> Iterator[dict]:
+    """Bulk JSONL values -> complete nodes with nested connections as lists."""
+    parent: dict | None = None
+    connections: dict[str, str | None] = {}
+    for item in items:
         parent_id = item.pop("__parentId", None)
         if parent_id is None:
             if parent is not None:
@@ -59,12 +100,18 @@ def reassemble(lines: Iterable[str | bytes]) -> Iterator[dict]:
             continue
         if parent is None or parent.get("id") != parent_id:
             raise ValueError(f"bulk JSONL child {item.get('id')} does not follow its parent {parent_id}")
-        connection = CHILD_CONNECTIONS.get(_gid_type(str(item.get("id", ""))))
+        connection = _child_connection(str(item.get("id", "")), connections)
         if connection is None:
             raise ValueError(f"bulk JSONL child of unknown type: {item.get('id')}")
         parent.setdefault(connection, []).append(item)
     if parent is not None:
         yield parent
+
+
+def reassemble(lines: Iterable[str | bytes]) -> Iterator[dict]:
+    """Turn Shopify bulk JSONL (text or UTF-8 lines) into complete nodes with nested
+    connections as lists."""
+    return assemble(parse_lines(lines))
 
 
 def next_poll_interval(interval: float, waited: float, maximum: float) -> float:
@@ -129,8 +176,9 @@ class BulkRunner:
             waited += interval
             interval = next_poll_interval(interval, waited, self.max_poll_interval)
 
-    def _lines(self, url: str, resource: str) -> Iterator[bytes]:
-        """Spool the result to a temporary file (retrying the download), then stream it."""
+    def _items(self, url: str, resource: str) -> Iterator[dict]:
+        """Spool the result to a temporary file (retrying the download), then stream its
+        values."""
         last_error = None
         for attempt in range(1, self.client.policy.max_attempts + 1):
             spool = tempfile.TemporaryFile(mode="w+b")
@@ -146,7 +194,7 @@ class BulkRunner:
                 continue
             spool.seek(0)
             with spool:
-                yield from spool
+                yield from parse_jsonl(spool)
             return
         raise self._fail(f"download bulk {resource}", f"{type(last_error).__name__}: {last_error}")
 
@@ -177,5 +225,5 @@ class BulkRunner:
         for op in operations:
             if not op.get("url"):  # Shopify gives no file when nothing matched
                 continue
-            for node in reassemble(self._lines(op["url"], resource)):
+            for node in assemble(self._items(op["url"], resource)):
                 yield drain_nested(self.client, resource, node)

@@ -220,14 +220,18 @@ _DIGITS_TO_ZERO, _NINETEEN_ZEROS = bytes.maketrans(b"0123456789", b"0" * 10), b"
 _LONG_DIGITS_TEXT = re.compile(r"[0-9]{19}")
 
 
+def has_long_integers(data: bytes | str) -> bool:
+    """Whether `data` holds a run of 19 digits (a value orjson may read unlike json)."""
+    if isinstance(data, str):
+        return _LONG_DIGITS_TEXT.search(data) is not None
+    return _NINETEEN_ZEROS in bytes(data).translate(_DIGITS_TO_ZERO)
+
+
 def fast_loads(data: bytes | str) -> Any:
     """orjson's reading of `data` where it equals the json module's, else ValueError (orjson
     also refuses NaN, infinities, lone surrogates, a BOM and invalid UTF-8 the json module
     reads or refuses its own way: the caller falls back to that module)."""
-    if isinstance(data, str):
-        if _LONG_DIGITS_TEXT.search(data):
-            raise ValueError("integers past 64 bits: left to the json module")
-    elif _NINETEEN_ZEROS in bytes(data).translate(_DIGITS_TO_ZERO):
+    if has_long_integers(data):
         raise ValueError("integers past 64 bits: left to the json module")
     return orjson.loads(data)
 
