@@ -125,4 +125,6 @@ def generate_store(shop: str, seed: int, customers: int, *, end: datetime = END,
               "products": [numeric_id(p["id"]) for p in catalog.products]}
     update_order = {r: [ids_of[r][i] for i in shuffle.permutation(len(ids_of[r]))]
                     for r in RESOURCES}
+    # Generation's temporaries go before the store builds its maps and indexes (the peak).
+    del contact_of, baskets, timeline, gids, ids, pop, account, opened, person, day, net, spent
     return Store(shop, seed, info, records, truth, update_order)

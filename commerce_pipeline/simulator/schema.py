@@ -10,7 +10,7 @@ the bulk runner walks with `bulk_after`, nested ones whole.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from graphql import GraphQLError, build_schema, parse, validate
@@ -45,15 +45,25 @@ class RequestContext:
 
 
 class Connection:
-    """What a connection field resolves to; edges are built only when selected."""
+    """What a connection field resolves to; cursors, edges and pageInfo are built only when
+    read (a bulk export reads a nested connection's edges without cursors, and of a chunk's
+    page info only the end cursor)."""
 
     def __init__(self, sort: str, page: Page):
         self.nodes = page.items
-        self.cursors = [encode_cursor(sort, key) for key in page.keys]
-        self.pageInfo = {
-            "hasNextPage": page.has_next, "hasPreviousPage": page.has_previous,
-            "startCursor": self.cursors[0] if self.cursors else None,
-            "endCursor": self.cursors[-1] if self.cursors else None,
+        self._sort, self._page = sort, page
+
+    @cached_property
+    def cursors(self) -> list[str]:
+        return [encode_cursor(self._sort, key) for key in self._page.keys]
+
+    @cached_property
+    def pageInfo(self) -> dict:
+        keys = self._page.keys
+        return {
+            "hasNextPage": self._page.has_next, "hasPreviousPage": self._page.has_previous,
+            "startCursor": encode_cursor(self._sort, keys[0]) if keys else None,
+            "endCursor": encode_cursor(self._sort, keys[-1]) if keys else None,
         }
 
     @property
