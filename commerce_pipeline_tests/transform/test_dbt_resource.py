@@ -18,6 +18,18 @@ def test_the_dagster_dbt_members_it_overrides_still_exist():
     assert DbtCliResource._cli_version.func  # a cached_property
 
 
+def test_dagster_dbt_still_starts_dbt_through_the_invocation_name_it_swaps():
+    """transform/resource.py runs dbt in process by swapping dagster-dbt's module-level name
+    DbtCliInvocation while cli() runs; an upgrade that starts dbt another way must fail here."""
+    import inspect
+
+    import dagster_dbt.core.resource as dagster_dbt_resource
+    from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
+
+    assert dagster_dbt_resource.DbtCliInvocation is DbtCliInvocation
+    assert "DbtCliInvocation.run(" in inspect.getsource(DbtCliResource.cli)
+
+
 def test_it_knows_the_dbt_version_without_starting_dbt(monkeypatch):
     expected = DbtCliResource(project_dir=dbt_project)._cli_version  # runs `dbt --version`
 
