@@ -71,6 +71,9 @@ def run(customers: int, seed: int = 7) -> dict:
     counts = {r: store.count(r) for r in ("customers", "orders", "products")}
     results = [{"stage": "generate_store", "seconds": round(generated, 2), "records": sum(counts.values()),
                 "records_per_second": round(sum(counts.values()) / generated), "peak_rss_mb": round(_peak_rss_mb())}]
+    from bench.tenant_setup import freeze_served_stores
+
+    freeze_served_stores()
     with tempfile.TemporaryDirectory() as workdir, SimulatorServer(
         [store], data_dir=Path(workdir) / "sim", **THROTTLE_OFF
     ) as server:

@@ -3,6 +3,7 @@ as tenants (registry, partitions), served by the local simulator with its thrott
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Iterator
@@ -23,6 +24,15 @@ def use_home(home: str) -> None:
     os.environ.update(COMMERCE_HOME=home, DAGSTER_HOME=str(Path(home) / "dagster_home"))
 
 
+def freeze_served_stores() -> None:
+    """Exclude everything this process holds now (the generated stores above all) from the
+    cyclic garbage collector's scans. From here on the benchmark's parent only serves the stores,
+    and its collections kept walking their millions of long-lived objects: the orders export of a
+    30k-customer store took 45.8 s of CPU without this and 30.0 s with it."""
+    gc.collect()
+    gc.freeze()
+
+
 @contextmanager
 def served_tenants(home: str, stores: list) -> Iterator[list[str]]:
     """Register `stores` as tenants of `home` and serve them while the block runs; yields the ids."""
@@ -40,6 +50,7 @@ def served_tenants(home: str, stores: list) -> Iterator[list[str]]:
     settings = get_settings()
     ensure_dagster_home(settings)
     ensure_key_file(settings)
+    freeze_served_stores()
     with SimulatorServer(stores, data_dir=Path(home) / "sim", **THROTTLE_OFF) as server:
         ids = register_tenants(TenantRegistry(settings.control_db_url), server, stores)
         DagsterInstance.get().add_dynamic_partitions(TENANTS_PARTITION_NAME, ids)
