@@ -30,6 +30,7 @@ class Settings:
     sync_lag_seconds: float
     sendgrid_api_key: str | None
     sendgrid_api_host: str | None
+    dbt_in_process: bool = True  # dbt runs in the Dagster process (transform/in_process.py)
 
     @property
     def secret_key_file(self) -> Path:
@@ -48,6 +49,11 @@ def _float(name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = (os.environ.get(name) or "").strip().lower()
+    return default if raw == "" else raw not in {"0", "false", "no"}
 
 
 def get_settings() -> Settings:
@@ -73,4 +79,5 @@ def get_settings() -> Settings:
         sync_lag_seconds=_float("COMMERCE_SYNC_LAG_SECONDS", 2.0),
         sendgrid_api_key=os.environ.get("SENDGRID_API_KEY") or None,
         sendgrid_api_host=os.environ.get("SENDGRID_API_HOST") or None,
+        dbt_in_process=_flag("COMMERCE_DBT_IN_PROCESS", True),
     )

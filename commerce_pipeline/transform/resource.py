@@ -19,7 +19,6 @@ they still exist, so an upgrade that renames them fails loudly instead of silent
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -34,12 +33,13 @@ from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from packaging import version
 from pydantic import Field
 
+from commerce_pipeline.settings import get_settings
 from commerce_pipeline.transform.invocation import InProcessDbtCliInvocation
 
 
 def in_process_default() -> bool:
-    """dbt runs in process unless COMMERCE_DBT_IN_PROCESS is 0/false/no."""
-    return os.environ.get("COMMERCE_DBT_IN_PROCESS", "1").strip().lower() not in {"0", "false", "no"}
+    """dbt runs in process unless COMMERCE_DBT_IN_PROCESS is 0/false/no (settings.py)."""
+    return get_settings().dbt_in_process
 
 
 @contextmanager

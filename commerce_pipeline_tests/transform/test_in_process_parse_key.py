@@ -46,3 +46,17 @@ def test_a_parse_with_ephemeral_models_is_not_kept_for_later_invocations():
 
     assert has_ephemeral_models(_manifest("view", "ephemeral"))
     assert not has_ephemeral_models(_manifest("view", "table"))
+
+
+def test_dbt_runs_in_process_unless_the_environment_says_no(monkeypatch):
+    from commerce_pipeline.transform.project import dbt_project
+    from commerce_pipeline.transform.resource import CommerceDbtCliResource
+
+    resource = CommerceDbtCliResource(project_dir=dbt_project)
+    monkeypatch.delenv("COMMERCE_DBT_IN_PROCESS", raising=False)
+    assert resource.runs_in_process()
+    for no in ("0", "false", "No"):
+        monkeypatch.setenv("COMMERCE_DBT_IN_PROCESS", no)
+        assert not resource.runs_in_process()
+    monkeypatch.setenv("COMMERCE_DBT_IN_PROCESS", "1")
+    assert resource.runs_in_process()
