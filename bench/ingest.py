@@ -10,18 +10,16 @@ Prints a table; --json writes the figures. A benchmark, not a test: it asserts n
 
 from __future__ import annotations
 
-import argparse
 import json
-import platform
-import resource
 import tempfile
 import time
 from pathlib import Path
 
 from bench.children import result_from_child
-
-SIZES = {"small": 10_000, "medium": 100_000, "large": 500_000}
-THROTTLE_OFF = {"bucket_size": 10**9, "restore_rate": 10.0**9}
+from bench.common import THROTTLE_OFF, size_arguments
+from bench.common import machine as _machine  # the old names: bench/identity.py imports them here
+from bench.common import peak_rss_mb as _peak_rss_mb
+from bench.tenant_setup import freeze_served_stores
 
 
 def _run_path(mode: str, url: str, token: str, workdir: str, queue) -> None:
@@ -50,18 +48,6 @@ def _run_path(mode: str, url: str, token: str, workdir: str, queue) -> None:
     })
 
 
-def _peak_rss_mb() -> float:
-    """This process's own peak RSS. Linux keeps ru_maxrss across fork+exec, so a spawned child
-    would report its parent's peak; VmHWM belongs to the process's own address space."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024  # kB
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def run(customers: int, seed: int = 7) -> dict:
     from commerce_pipeline.simulator import SimulatorServer, generate_store
 
@@ -71,8 +57,6 @@ def run(customers: int, seed: int = 7) -> dict:
     counts = {r: store.count(r) for r in ("customers", "orders", "products")}
     results = [{"stage": "generate_store", "seconds": round(generated, 2), "records": sum(counts.values()),
                 "records_per_second": round(sum(counts.values()) / generated), "peak_rss_mb": round(_peak_rss_mb())}]
-    from bench.tenant_setup import freeze_served_stores
-
     freeze_served_stores()
     with tempfile.TemporaryDirectory() as workdir, SimulatorServer(
         [store], data_dir=Path(workdir) / "sim", **THROTTLE_OFF
@@ -81,23 +65,6 @@ def run(customers: int, seed: int = 7) -> dict:
             results.append(result_from_child(_run_path, mode, server.graphql_url(store.shop),
                                              store.access_token, workdir))
     return {"customers": customers, "store": counts, "machine": _machine(), "stages": results}
-
-
-def _machine() -> str:
-    import os
-
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
-def size_arguments(doc: str, parser: argparse.ArgumentParser | None = None) -> tuple[int, Path | None]:
-    """(customers, json path) from the command line every benchmark shares; `parser` may carry
-    a benchmark's own options (read them with its parse_known_args)."""
-    parser = parser or argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="small")
-    parser.add_argument("--customers", type=int, help="overrides --size")
-    parser.add_argument("--json", type=Path, help="write the figures here")
-    args = parser.parse_args()
-    return args.customers or SIZES[args.size], args.json
 
 
 def main() -> None:

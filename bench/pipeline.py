@@ -21,7 +21,9 @@ import tempfile
 import time
 
 from bench.children import result_from_child
-from bench.ingest import _machine, _peak_rss_mb, size_arguments
+from bench.common import machine as _machine
+from bench.common import peak_rss_mb as _peak_rss_mb
+from bench.common import size_arguments
 from bench.tenant_setup import served_tenants, use_home
 
 # step -> (stage, the tables whose rows it wrote)

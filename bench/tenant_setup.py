@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.ingest import THROTTLE_OFF
+from bench.common import THROTTLE_OFF
 
 
 def use_home(home: str) -> None:

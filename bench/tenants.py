@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 from bench.children import results_from_children
-from bench.ingest import _machine, _peak_rss_mb
+from bench.common import machine as _machine
+from bench.common import peak_rss_mb as _peak_rss_mb
 from bench.tenant_setup import served_tenants, use_home
 
 
