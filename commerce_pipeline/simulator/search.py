@@ -58,10 +58,16 @@ def parse_instant(value: str) -> tuple[datetime, bool]:
     text = value.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC), True
-    moment = datetime.fromisoformat(text.replace(" ", "T").replace("z", "Z"))
+    return stored_instant(text), False
+
+
+def stored_instant(text: str) -> datetime:
+    """A timestamp in UTC; one without an offset (a record written by hand, say) is read as UTC
+    rather than compared naive against aware, which Python refuses."""
+    moment = datetime.fromisoformat(text.strip().replace(" ", "T").replace("z", "Z"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC), False
+    return moment.astimezone(UTC)
 
 
 def _compare(actual: Any, op: str, expected: Any, day_only: bool) -> bool:
@@ -85,7 +91,7 @@ def _date_predicate(term: Term) -> Callable[[Mapping], bool] | None:
 
     def check(node: Mapping) -> bool:
         raw = node.get(key)
-        return raw is not None and _compare(datetime.fromisoformat(raw), term.op, bound, day_only)
+        return raw is not None and _compare(stored_instant(raw), term.op, bound, day_only)
 
     return check
 

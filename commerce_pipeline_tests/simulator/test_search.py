@@ -61,6 +61,13 @@ def test_timezone_offsets_are_compared_as_instants():
     assert matching("updated_at:>'2025-03-01T13:00:00+02:00'") == ["20"]
 
 
+def test_a_stored_timestamp_without_an_offset_is_read_as_utc():
+    naive = {"id": "gid://shopify/Order/30", "createdAt": "2025-01-01T10:00:00",
+             "updatedAt": "2025-02-01T09:30:00"}
+    assert matching("updated_at:>'2025-02-01T09:00:00Z'", (EARLY, naive, LATE)) == ["30", "20"]
+    assert matching("updated_at:<'2025-02-01T10:30:00+01:00'", (naive,)) == []
+
+
 def test_unknown_fields_and_free_text_are_ignored():
     assert compile_search("status:open vendor:'Acme' hello") is None
     assert matching("status:open AND updated_at:>2025-02-01") == ["20"]
