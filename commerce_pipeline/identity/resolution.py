@@ -16,16 +16,15 @@ It all runs on integer codes: each string column is hashed once on the way in
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from commerce_pipeline.gc_pacing import collector_paused
 from commerce_pipeline.identity.codes import first_per_code, text_codes
 from commerce_pipeline.identity.graph import Links, components, identity_graph, star_edges
 from commerce_pipeline.identity.held import hold_oversized
@@ -105,24 +104,13 @@ def _previous(keys: np.ndarray, previous: pd.DataFrame | None) -> tuple[np.ndarr
     return row, np.flatnonzero(row >= 0)
 
 
-@contextmanager
-def _collector_paused():
-    """A run makes a few hundred thousand small objects (ids, event rows) and no cycles worth
-    collecting meanwhile: the cyclic collector would walk the whole heap again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def resolve(identifiers: pd.DataFrame, previous: pd.DataFrame | None = None,
             decisions: dict[str, str] | None = None, *, max_accounts: int = 3,
             run_id: str = "", now: datetime | None = None) -> Resolution:
     """`identifiers`: customer_identifiers rows; `previous`: last run's profile_members."""
-    with _collector_paused():
+    # A run makes a few hundred thousand small objects (ids, event rows) and no cycles worth
+    # collecting meanwhile: the cyclic collector would walk the whole heap again and again.
+    with collector_paused():
         return _resolve(identifiers, previous, decisions, max_accounts, run_id, now)
 
 

@@ -1,14 +1,11 @@
-"""Reading a bulk export file in blocks, and the garbage-collector pacing while a sync reads."""
+"""Reading a bulk export file in blocks (the collector's pacing while a sync reads: test_gc_pacing.py)."""
 
-import gc
 import io
 import json
-import threading
 
 import pytest
 
 from commerce_pipeline.ingest.shopify.bulk import parse_jsonl, parse_lines
-from commerce_pipeline.ingest.shopify.gc_pacing import YOUNG_THRESHOLD, fewer_collections
 
 LINES = [
     b'{"id": "gid://shopify/Order/1", "title": "Caf\xc3\xa9"}',
@@ -41,30 +38,3 @@ def test_parse_jsonl_refuses_a_malformed_line_like_the_json_module():
     with pytest.raises(ValueError):
         list(parse_jsonl(io.BytesIO(b'{"a": 1}\n{"b": \n')))
 
-
-def test_fewer_collections_raises_the_young_threshold_and_restores_the_old_ones():
-    before = gc.get_threshold()
-    with fewer_collections():
-        young, *older = gc.get_threshold()
-        assert young >= YOUNG_THRESHOLD and tuple(older) == before[1:]
-    assert gc.get_threshold() == before
-
-
-def test_fewer_collections_restores_only_when_the_last_reader_leaves():
-    before = gc.get_threshold()
-    entered, release = threading.Event(), threading.Event()
-
-    def reader():
-        with fewer_collections():
-            entered.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=reader)
-    thread.start()
-    entered.wait(5)
-    with fewer_collections():
-        pass
-    assert gc.get_threshold()[0] >= YOUNG_THRESHOLD  # the other reader is still reading
-    release.set()
-    thread.join(5)
-    assert gc.get_threshold() == before

@@ -27,13 +27,13 @@ from typing import Callable, Iterable, Iterator
 import dlt
 from dlt.common.time import ensure_pendulum_datetime
 
+from commerce_pipeline.gc_pacing import fewer_collections
 from commerce_pipeline.ingest.shopify import queries
 from commerce_pipeline.ingest.shopify.arrow_tables import table_hints, version_tables
 from commerce_pipeline.ingest.shopify.bulk import BulkRunner
 from commerce_pipeline.ingest.shopify.bulk_windows import RECORDS_PER_WINDOW, bulk_searches
 from commerce_pipeline.ingest.shopify.client import ShopifyConnection, ShopifyGraphQLClient
 from commerce_pipeline.ingest.shopify.columns import QUARANTINE_COLUMNS
-from commerce_pipeline.ingest.shopify.gc_pacing import fewer_collections
 from commerce_pipeline.ingest.shopify.mappers import map_records
 from commerce_pipeline.ingest.shopify.pages import iter_pages, search_filter
 from commerce_pipeline.ingest.shopify.prefetch import prefetched
