@@ -22,11 +22,14 @@ A benchmark, not a test: it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
+
+import pandas as pd
 
 from bench.children import result_from_child
 from bench.ingest import _machine, _peak_rss_mb, size_arguments
@@ -104,7 +107,6 @@ def _plain_pipeline(path: str, queue) -> None:
 def stand_in(identifiers, copies: int):
     """The rows `copies` times; copy i > 0 prefixes its keys and match keys with "i/", so no
     two copies share a record or a value (a larger store of unlinked, same-shaped people)."""
-    import pandas as pd
 
     parts = [identifiers]
     for i in range(1, copies):
@@ -136,37 +138,71 @@ def compare(path: str, repeat: int) -> tuple[list[dict], list[dict], Path]:
     return stages, [_ratios(*r) for r in rounds], Path(path + ".members")
 
 
-def run(customers: int, seed: int = 7, copies: int = 1, repeat: int = 1,
-        identifiers_path: Path | None = None, save_to: Path | None = None) -> dict:
-    import pandas as pd
+class _Records:
+    """A stand-in store serving some records: identity_inputs' mapping applied a page at a time."""
 
-    from commerce_pipeline.identity.identifiers import extract_identifiers
-    from commerce_pipeline.identity.quality import ground_truth, pairwise_quality
-    from commerce_pipeline.simulator import generate_store
+    def __init__(self, resource: str, records: list[dict]):
+        self.resource, self.items = resource, records
+
+    def records(self, resource: str, keep: bool = True) -> list[dict]:
+        return self.items if resource == self.resource else []
+
+
+def staged_in_pages(store, resource: str, page_size: int = 20_000):
+    """identity_inputs' rows of one resource, a page of records decoded at a time: a large
+    store's 2.1M orders decoded at once, with their staged rows, filled the machine."""
+    from commerce_pipeline.simulator.paging import PageArgs
     from commerce_pipeline.simulator.staged import identity_inputs
 
-    stages, store = [], None
+    after = None
+    while True:
+        page = store.page(resource, "ID", PageArgs(first=page_size, after=after))
+        customers, orders = identity_inputs(_Records(resource, page.items))
+        yield from customers if resource == "customers" else orders
+        if not page.has_next:
+            return
+        after = page.keys[-1]
+
+
+def _extracted(customers: int, seed: int) -> tuple[list[dict], pd.DataFrame, dict, int]:
+    """(stages, identifier rows, the store's ground truth, its orders): the store is dropped
+    before resolution's children start."""
+    from commerce_pipeline.identity.identifiers import identifier_frame
+    from commerce_pipeline.simulator import generate_store
+
+    started = time.perf_counter()
+    store = generate_store("bench-store", seed=seed, customers=customers)
+    orders = store.count("orders")
+    stages = [{"stage": "generate_store", "seconds": round(time.perf_counter() - started, 2),
+               "rows": orders, "peak_rss_mb": round(_peak_rss_mb())}]
+    started, cpu = time.perf_counter(), time.process_time()
+    identifiers = identifier_frame(staged_in_pages(store, "customers"), staged_in_pages(store, "orders"))
+    seconds = time.perf_counter() - started
+    stages.append({"stage": "identifier_extraction", "seconds": round(seconds, 2),
+                   "cpu_seconds": round(time.process_time() - cpu, 2), "rows": len(identifiers),
+                   "rows_per_second": round(len(identifiers) / seconds),
+                   "peak_rss_mb": round(_peak_rss_mb())})
+    return stages, identifiers, store.ground_truth, orders
+
+
+def run(customers: int, seed: int = 7, copies: int = 1, repeat: int = 1,
+        identifiers_path: Path | None = None, save_to: Path | None = None) -> dict:
+    from commerce_pipeline.identity.quality import ground_truth, pairwise_quality
+
+    stages, truth, orders = [], None, None
     if identifiers_path:
         identifiers = pd.read_pickle(identifiers_path)
     else:
-        started = time.perf_counter()
-        store = generate_store("bench-store", seed=seed, customers=customers)
-        stages.append({"stage": "generate_store", "seconds": round(time.perf_counter() - started, 2),
-                       "rows": store.count("orders")})
-        customers_rows, orders = identity_inputs(store)
-        started, cpu = time.perf_counter(), time.process_time()
-        identifiers = pd.DataFrame(extract_identifiers(customers_rows, orders))
-        seconds = time.perf_counter() - started
-        stages.append({"stage": "identifier_extraction", "seconds": round(seconds, 2),
-                       "cpu_seconds": round(time.process_time() - cpu, 2), "rows": len(identifiers),
-                       "rows_per_second": round(len(identifiers) / seconds),
-                       "peak_rss_mb": round(_peak_rss_mb())})
+        stages, identifiers, truth, orders = _extracted(customers, seed)
+        gc.collect()  # the store's memory back before the children start
         if save_to:
             identifiers.to_pickle(save_to)
     frame = stand_in(identifiers, copies) if copies > 1 else identifiers
+    n_rows = len(frame)
     with tempfile.TemporaryDirectory() as workdir:
         path = str(Path(workdir) / "identifiers.pkl")
         frame.to_pickle(path)
+        del frame, identifiers  # each child reads its own copy
         compared, rounds, members_path = compare(path, repeat)
         members = pd.read_pickle(members_path)
     stages += compared
@@ -174,10 +210,10 @@ def run(customers: int, seed: int = 7, copies: int = 1, repeat: int = 1,
                       for name in rounds[0][kind]}
                for kind in ("wall", "cpu")}
     quality = None
-    if store is not None:  # over the store's own accounts (the first copy's keys)
-        quality = pairwise_quality(members, ground_truth(store.ground_truth)["account_person"])
-    return {"customers": customers if store else None, "orders": store.count("orders") if store else None,
-            "identifier_rows": len(frame), "copies": copies, "machine": _machine(), "stages": stages,
+    if truth is not None:  # over the store's own accounts (the first copy's keys)
+        quality = pairwise_quality(members, ground_truth(truth)["account_person"])
+    return {"customers": customers if truth is not None else None, "orders": orders,
+            "identifier_rows": n_rows, "copies": copies, "machine": _machine(), "stages": stages,
             "speedup": speedup["wall"], "speedup_cpu": speedup["cpu"], "rounds": rounds,
             "quality": quality}
 

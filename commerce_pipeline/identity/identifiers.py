@@ -11,7 +11,7 @@ differently named people on one shared phone (a household landline).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from commerce_pipeline.identity.blocklist import Blocklist, hub_values
@@ -147,8 +147,14 @@ def judge_once(rules: IdentifierRules) -> Callable[[str, object], Judged | None]
     return once
 
 
-def extract_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping],
-                        rules: IdentifierRules = IdentifierRules()) -> list[dict]:
+COLUMNS = ["source_key", "source_kind", "channel", "kind", "value", "match_key", "given_name",
+           "priority", "excluded_reason"]
+
+
+def _extracted(customers: Iterable[Mapping], orders: Iterable[Mapping],
+               rules: IdentifierRules) -> Iterator[tuple]:
+    """The identifier rows as tuples in COLUMNS' order (rows are only complete once every
+    input has been read: hubs are counted over all of them)."""
     judged = judge_once(rules)
     seen: set[tuple[str, str, str]] = set()
     # Flat tuples of strings: the garbage collector stops tracking them, where nested tuples
@@ -167,14 +173,30 @@ def extract_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping],
         if reason is None and source_kind == CUSTOMER and kind != "source_id":
             hub_keys.append(hub_key)
             holders.append(key)
+    del seen
     # A hub is counted in customer accounts: one person's repeated guest checkouts are not a hub.
     # Only a value with more holders than allowed can be one: counting first spares hub_values
     # a set per value (most values have one holder).
     most, holdings = rules.max_customers_per_value, Counter(hub_keys)
     hubs = hub_values([(v, k) for v, k in zip(hub_keys, holders) if holdings[v] > most], most)
     hub = f"hub: shared by more than {most} customers"
-    return [{"source_key": key, "source_kind": source_kind, "channel": "shopify", "kind": kind,
-             "value": value, "match_key": match_key, "given_name": given_name,
-             "priority": PRIORITY[kind],
-             "excluded_reason": hub if reason is None and hub_key in hubs else reason}
-            for key, source_kind, given_name, kind, value, reason, match_key, hub_key in found]
+    del hub_keys, holders, holdings
+    for key, source_kind, given_name, kind, value, reason, match_key, hub_key in found:
+        yield (key, source_kind, "shopify", kind, value, match_key, given_name, PRIORITY[kind],
+               hub if reason is None and hub_key in hubs else reason)
+
+
+def extract_identifiers(customers: Iterable[Mapping], orders: Iterable[Mapping],
+                        rules: IdentifierRules = IdentifierRules()) -> list[dict]:
+    return [dict(zip(COLUMNS, row)) for row in _extracted(customers, orders, rules)]
+
+
+def identifier_frame(customers: Iterable[Mapping], orders: Iterable[Mapping],
+                     rules: IdentifierRules = IdentifierRules()):
+    """`pd.DataFrame(extract_identifiers(...))` without a dict per row (millions of rows for
+    a large store): the inputs may be iterators read once, a chunk at a time."""
+    import pandas as pd
+
+    columns = list(zip(*_extracted(customers, orders, rules))) or [()] * len(COLUMNS)
+    return pd.DataFrame({name: list(values) for name, values in zip(COLUMNS, columns)},
+                        columns=COLUMNS)

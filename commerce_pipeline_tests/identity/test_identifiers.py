@@ -1,5 +1,7 @@
 """Identifier extraction: normalised values per source record, with the reason a value must not link."""
 
+import pandas as pd
+
 from commerce_pipeline.identity.blocklist import Blocklist
 from commerce_pipeline.identity.identifiers import IdentifierRules, extract_identifiers
 
@@ -102,3 +104,15 @@ def test_one_customer_holding_an_inbox_under_two_spellings_is_one_holder():
     rows = extract_identifiers([_customer("shopify:1", "a.b@gmail.com")], [_order(9, 1, "ab@gmail.com")],
                                IdentifierRules(max_customers_per_value=1))
     assert [r["excluded_reason"] for r in rows if r["kind"] == "email"] == [None, None]
+
+
+def test_identifier_frame_is_the_frame_of_extract_identifiers_rows_from_inputs_read_once():
+    from commerce_pipeline.identity.identifiers import identifier_frame
+    from commerce_pipeline.simulator import generate_store
+    from commerce_pipeline.simulator.staged import identity_inputs
+
+    customers, orders = identity_inputs(generate_store("frame-store", seed=3, customers=300))
+    expected = pd.DataFrame(extract_identifiers(customers, orders))
+    frame = identifier_frame(iter(customers), iter(orders))  # iterators: read once, in order
+    pd.testing.assert_frame_equal(frame, expected)
+    assert expected["excluded_reason"].notna().any() and expected["given_name"].isna().any()
