@@ -8,7 +8,9 @@ from pathlib import Path
 import dlt
 import pyarrow as pa
 from dlt.common.normalizers.utils import generate_dlt_ids
+from dlt.common.storages.load_package import create_load_id
 
+from commerce_pipeline.ingest import table_writes
 from commerce_pipeline.ingest.shopify.arrow_tables import (
     ROOT_DLT_COLUMNS,
     rows_table,
@@ -51,18 +53,31 @@ def _as_arrow(rows: list[dict], columns: dict):
 
 def _stamped(table):
     """Yield `table` with this load's id, which only exists once dlt's extract has begun."""
-    load_id = dlt.current.load_package_state()["load_id"]
-    # before `_dlt_id`, where dlt's normalizer puts it
-    yield table.add_column(table.num_columns - 1, pa.field("_dlt_load_id", pa.string(), nullable=False),
-                           pa.array([load_id] * table.num_rows, pa.string()))
+    yield table_writes.stamped(table, dlt.current.load_package_state()["load_id"])
 
 
 def write_tables(tenant_id: str, source: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:
-    """Load {table: (rows, write_disposition, columns)} in one dlt run of the tenant's pipeline
-    for `source` (identity, model and marketing tables; the Shopify source loads itself). Rows
-    that fit their declared columns go as Arrow (no pass in Python in dlt), the rest as dicts;
-    the tables come out the same either way."""
+    """Load {table: (rows, write_disposition, columns)} as one load into the tenant's warehouse
+    (identity, model and marketing tables; the Shopify source loads itself).
+
+    Rows that fit their declared columns (the usual case) are written straight into the
+    warehouse in one transaction (ingest/table_writes.py: a dlt run costs ~1 s whatever its
+    size); a load with rows dlt has to interpret (an undeclared field, a timestamp as text)
+    goes through a dlt run of the tenant's pipeline for `source`. The tables come out the
+    same either way."""
     arrow = {name: _as_arrow(rows, columns) for name, (rows, _, columns) in tables.items()}
+    if all(arrow[name] is not None or not rows for name, (rows, _, _) in tables.items()):
+        load_id = create_load_id()
+        table_writes.write(tenant_warehouse(tenant_id), pipeline_name(source, tenant_id), load_id, {
+            name: (None if arrow[name] is None else table_writes.stamped(arrow[name], load_id),
+                   disposition, {**columns, **ROOT_DLT_COLUMNS})
+            for name, (_, disposition, columns) in tables.items()})
+        return
+    _write_with_dlt(tenant_id, source, tables, arrow)
+
+
+def _write_with_dlt(tenant_id: str, source: str, tables: dict, arrow: dict) -> None:
+    """The load as a dlt run: rows that fit their columns as Arrow, the rest as dicts."""
     by_format: dict[bool, list] = {True: [], False: []}
     for name, (rows, disposition, columns) in tables.items():
         data = _stamped(arrow[name]) if arrow[name] is not None else rows
