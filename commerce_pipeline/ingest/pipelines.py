@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import dlt
@@ -45,10 +46,25 @@ def _as_arrow(rows: list[dict], columns: dict):
     names = set(columns)
     if not rows or any(row.keys() - names for row in rows):
         return None
+    ids = {"_dlt_id": generate_dlt_ids(len(rows))}
     try:
-        return rows_table(rows, columns, {"_dlt_id": generate_dlt_ids(len(rows))}, ROOT_DLT_COLUMNS)
+        return rows_table(rows, columns, ids, ROOT_DLT_COLUMNS)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        pass
+    try:  # rows from pandas mark a missing value NaN or NaT, which Arrow takes only as a double
+        return rows_table(_pandas_missing_as_none(rows, columns), columns, ids, ROOT_DLT_COLUMNS)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
         return None
+
+
+def _pandas_missing_as_none(rows: list[dict], columns: dict) -> list[dict]:
+    """NaN and NaT as None outside double columns: dlt loaded a NaN there as NULL too (and a NaT
+    as NULL beside a stray `<column>__v_text` column); a double keeps its NaN, as Arrow did."""
+    def missing(value) -> bool:
+        return isinstance(value, (float, datetime)) and value != value  # NaN and NaT only
+
+    cleared = [name for name, hint in columns.items() if hint["data_type"] != "double"]
+    return [{**row, **{name: None for name in cleared if missing(row.get(name))}} for row in rows]
 
 
 def _stamped(table):

@@ -66,3 +66,14 @@ def test_a_timestamp_as_text_still_loads():
     write_tables("t3", "facts", {"facts": ([{"key": "x", "seen_at": "2025-05-01T12:00:00Z"}], "replace", COLUMNS)})
     rows = table_as_loaded(tenant_warehouse("t3").duckdb_path, "facts")[1]
     assert rows[0][4] == datetime(2025, 5, 1, 12, tzinfo=UTC)
+
+
+def test_pandas_missing_values_load_as_null_without_a_dlt_run():
+    import pandas as pd
+
+    rows = [{"key": "a", "count": float("nan"), "score": 0.5, "flag": float("nan"), "seen_at": pd.NaT},
+            {"key": "b", "count": 2, "score": 1.5, "flag": True, "seen_at": pd.Timestamp("2025-05-01", tz="UTC")}]
+    write_tables("t4", "facts", {"facts": (rows, "replace", COLUMNS)})
+    assert table_as_loaded(tenant_warehouse("t4").duckdb_path, "facts")[1] == [
+        ("a", None, 0.5, None, None), ("b", 2, 1.5, True, datetime(2025, 5, 1, tzinfo=UTC))]
+    assert not (tenant_warehouse("t4").duckdb_path.parent / "dlt").exists()  # no dlt pipeline ran
