@@ -20,7 +20,7 @@ from commerce_pipeline.ingest.pipelines import write_tables
 from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.ml.trained import TrainedModel
 from commerce_pipeline.storage import tenant_model_artifact, tenant_warehouse
-from commerce_pipeline.warehouse import existing_tables, query_readonly
+from commerce_pipeline.warehouse import query_if_exists
 
 _T, _TS, _I, _B = "text", "timestamp", "bigint", "bool"
 VERSION_COLUMNS = column_hints(
@@ -31,11 +31,12 @@ VERSION_COLUMNS = column_hints(
 
 def versions(tenant_id: str, model: str | None = None) -> list[dict]:
     """The tenant's version records, oldest first (all models unless one is named)."""
-    warehouse = tenant_warehouse(tenant_id)
-    if "model_versions" not in existing_tables(warehouse):
-        return []
     where = f" where model = '{model}'" if model else ""  # model names are ours, never user input
-    columns, rows = query_readonly(warehouse, f"select * from model_versions{where} order by model, version")
+    found = query_if_exists(tenant_warehouse(tenant_id), "model_versions",
+                            f"select * from model_versions{where} order by model, version")
+    if found is None:
+        return []
+    columns, rows = found
     return [dict(zip(columns, row)) for row in rows]
 
 
