@@ -16,56 +16,33 @@ What a run must not carry over to the next, since dbt's state is process-wide:
 
 dbt prints its JSON log lines (DBT_LOG_FORMAT=json) to a stream set with dbt_common's
 `capture_stdout_logs`: the same lines the subprocess wrote to its stdout, which dagster-dbt then
-turns into Dagster events exactly as it does for a subprocess (transform/resource.py).
+turns into Dagster events exactly as it does for a subprocess (transform/invocation.py). dbt runs
+in a thread of its own and its lines are read as it writes them, so Dagster stores each event
+(a SQLite write, which releases the GIL) while dbt goes on, as it did beside the subprocess.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-# The options that change what dbt parses: --vars (rendered into the models), the profile and
-# target (schema and database come from them), and which project and profiles it reads.
-PARSE_OPTIONS = ("--vars", "--profile", "--target", "--project-dir", "--profiles-dir")
-PARSE_ENV = ("DBT_PROJECT_DIR", "DBT_PROFILES_DIR")
-# Options a `parse` invocation should share with the build it stands in for.
-PARSE_PASSED_ON = (*PARSE_OPTIONS, "--log-level-file", "--log-level", "--log-format")
-PARSE_PASSED_ON_FLAGS = ("--no-write-json", "--no-partial-parse", "--no-use-colors")
+from commerce_pipeline.transform.parses import (
+    has_ephemeral_models,
+    parse_args,
+    parse_key,
+    project_fingerprint,
+)
+
 MANIFESTS_KEPT = 8  # Postgres tenants each have their own parse (their schema is in --vars)
 
 _LOCK = threading.RLock()
 _manifests: OrderedDict[tuple, object] = OrderedDict()
-
-
-def option_value(args: Sequence[str], name: str) -> str | None:
-    """The value given to option `name` in args (`--x v` or `--x=v`), the last one if repeated."""
-    value = None
-    for i, arg in enumerate(args):
-        if arg == name and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith(name + "="):
-            value = arg.split("=", 1)[1]
-    return value
-
-
-def parse_key(args: Sequence[str], env: Mapping[str, str]) -> tuple:
-    """What two invocations must share to use the same parse of the project."""
-    return (tuple(option_value(args, o) for o in PARSE_OPTIONS)
-            + tuple(env.get(name) for name in PARSE_ENV))
-
-
-def parse_args(args: Sequence[str]) -> list[str]:
-    """`dbt parse` with the options of `args` that shape the parse and its logging."""
-    out = ["parse"]
-    for name in PARSE_PASSED_ON:
-        value = option_value(args, name)
-        if value is not None:
-            out += [name, value]
-    return out + [flag for flag in PARSE_PASSED_ON_FLAGS if flag in args]
 
 
 @dataclass
@@ -79,13 +56,15 @@ class DbtOutcome:
 
 
 class _Lines:
-    """A text stream keeping each log line dbt writes (one write per line, newline-terminated)."""
+    """A text stream handing each log line dbt writes (one write per line) to `put`."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
+    def __init__(self, put: Callable[[str], object]) -> None:
+        self._put = put
 
     def write(self, text: str) -> int:
-        self.lines.extend(line for line in text.splitlines() if line.strip())
+        for line in text.splitlines():
+            if line.strip():
+                self._put(line)
         return len(text)
 
     def flush(self) -> None:
@@ -128,18 +107,19 @@ def _returncode(result) -> int:
     return 2 if result.exception is not None else 1
 
 
-def _manifest_for(args: Sequence[str], env: Mapping[str, str], out: _Lines):
-    """The parse for these args: kept from an earlier invocation, or made now (dbt reads the
-    saved parse in the target folder, as the subprocess did). Returns (manifest, failed outcome)."""
+def _manifest_for(args: Sequence[str], env: Mapping[str, str]):
+    """The parse for these args: kept from an earlier invocation of the unchanged project, or
+    made now (dbt reads the saved parse in the target folder, as the subprocess did).
+    Returns (manifest, failed outcome)."""
     from dbt.cli.main import dbtRunner
 
-    key = parse_key(args, env)
+    key = (parse_key(args, env), project_fingerprint(args, env))
     if key in _manifests:
         _manifests.move_to_end(key)
         return _manifests[key], None
     result = dbtRunner().invoke(parse_args(args))
     if not result.success:
-        return None, DbtOutcome(_returncode(result), out.lines, result.exception)
+        return None, DbtOutcome(_returncode(result), exception=result.exception)
     if not has_ephemeral_models(result.result):
         _manifests[key] = result.result
     while len(_manifests) > MANIFESTS_KEPT:
@@ -147,31 +127,75 @@ def _manifest_for(args: Sequence[str], env: Mapping[str, str], out: _Lines):
     return result.result, None
 
 
-def has_ephemeral_models(manifest) -> bool:
-    """dbt marks a compiled node's ephemeral CTEs as injected and never resets the mark, so a
-    Manifest kept across invocations would lose them on the second compile: such a project
-    parses for every invocation (still in process)."""
-    return any(getattr(node.config, "materialized", None) == "ephemeral"
-               for node in manifest.nodes.values())
-
-
-def invoke(args: Sequence[str], env: Mapping[str, str]) -> DbtOutcome:
-    """Run `dbt <args>` in this process with environment `env`, as the CLI would run it."""
+def _run(args: Sequence[str], env: Mapping[str, str], put: Callable[[str], object]) -> DbtOutcome:
+    """`dbt <args>` with environment `env`, as the CLI would run it; each log line to `put`."""
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
 
-    out = _Lines()
     with _LOCK, _environ(env):
-        capture_stdout_logs(out)
+        capture_stdout_logs(_Lines(put))
         try:
-            manifest, failed = _manifest_for(args, env, out)
+            manifest, failed = _manifest_for(args, env)
             if failed is not None:
                 return failed
             result = dbtRunner(manifest=manifest).invoke(list(args))
-            return DbtOutcome(_returncode(result), out.lines, result.exception)
+            return DbtOutcome(_returncode(result), exception=result.exception)
         finally:
             stop_capture_stdout_logs()
             _close_duckdb()
+
+
+class DbtThread:
+    """`dbt <args>` run in a thread of its own. Iterating yields its log lines as dbt writes them
+    (so the caller turns them into Dagster events, SQLite writes, while dbt works on); `outcome`
+    is set once the last line is read.
+
+    Dagster's interrupts (a run being stopped) reach the reading thread: dbt then gets a
+    KeyboardInterrupt in its own thread, as when it ran in the caller's (it stops at its next
+    node and cancels its queries), and the reader waits for it to end and raises the interrupt.
+    A reader that stops early (its step failed) stops dbt the same way and waits for it: one
+    invocation at a time, and its DuckDB file closed before the next."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str]) -> None:
+        self.outcome: DbtOutcome | None = None
+        self._lines: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._work, args=(list(args), dict(env)),
+                                        name="dbt-in-process", daemon=True)
+        self._thread.start()
+
+    def _work(self, args: list[str], env: dict[str, str]) -> None:
+        try:
+            outcome = _run(args, env, self._lines.put)
+        except BaseException as error:  # noqa: BLE001 - handed to the reading thread
+            outcome = DbtOutcome(2, exception=error)
+            _close_duckdb()  # an interrupt may have landed in _run's own clean-up
+        self._lines.put(outcome)
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            while True:
+                item = self._lines.get()
+                if isinstance(item, DbtOutcome):
+                    self.outcome = item
+                    return
+                yield item
+        except BaseException:  # a run being stopped, or the reader failed: dbt stops too
+            if self._thread.is_alive():
+                self.interrupt()
+            self._thread.join()
+            raise
+
+    def interrupt(self) -> None:
+        """Raise KeyboardInterrupt in dbt's thread (delivered when it next runs Python code)."""
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self._thread.ident),
+                                                   ctypes.py_object(KeyboardInterrupt))
+
+
+def invoke(args: Sequence[str], env: Mapping[str, str]) -> DbtOutcome:
+    """Run `dbt <args>` in this process with environment `env`; its lines once it has ended."""
+    run = DbtThread(args, env)
+    lines = list(run)
+    return DbtOutcome(run.outcome.returncode, lines, run.outcome.exception)
 
 
 def forget_parses() -> None:

@@ -1,8 +1,8 @@
 """dagster-dbt's DbtCliInvocation with dbt run in this process (transform/in_process.py).
 
 Only where the dbt output comes from changes: instead of reading a subprocess's stdout, the
-invocation runs dbt in process when its events are first read and goes through the JSON log
-lines dbt printed. dagster-dbt's own code turns those lines into Dagster events (materializations,
+invocation runs dbt in process (in a thread of its own) when its events are first read and goes
+through the JSON log lines as dbt prints them. dagster-dbt's own code turns those lines into Dagster events (materializations,
 asset check results), reports errors and raises, exactly as for its subprocess.
 """
 
@@ -40,7 +40,7 @@ class DbtRun:
         return self.returncode
 
     def send_signal(self, signal: int) -> None:
-        pass  # dbt runs in this thread: an interrupt reaches it directly
+        pass  # in_process.DbtThread passes an interrupt on to dbt's thread itself
 
 
 @dataclass
@@ -70,13 +70,8 @@ class InProcessDbtCliInvocation(DbtCliInvocation):
     def _stream_stdout(self) -> Iterator[str | dict[str, Any]]:
         if self.process.returncode is not None:
             return  # already run and read, like a finished process's closed stdout
-        outcome = in_process.invoke(self.process.args[1:], self.env)  # [0] is the executable
-        self.process.returncode = outcome.returncode
-        if isinstance(outcome.exception, (KeyboardInterrupt, DagsterExecutionInterruptedError)):
-            raise outcome.exception  # a run being stopped, not a dbt failure (dbtRunner caught it)
-        if outcome.exception is not None:
-            self._error_messages.append(f"{type(outcome.exception).__name__}: {outcome.exception}")
-        for line in outcome.lines:
+        run = in_process.DbtThread(self.process.args[1:], self.env)  # [0] is the executable
+        for line in run:  # as dbt writes them
             try:
                 raw_event = orjson.loads(line)
                 if raw_event["info"]["level"] == "error":
@@ -85,3 +80,9 @@ class InProcessDbtCliInvocation(DbtCliInvocation):
                 yield line
                 continue
             yield raw_event
+        outcome = run.outcome
+        self.process.returncode = outcome.returncode
+        if isinstance(outcome.exception, (KeyboardInterrupt, DagsterExecutionInterruptedError)):
+            raise outcome.exception  # a run being stopped, not a dbt failure (dbtRunner caught it)
+        if outcome.exception is not None:
+            self._error_messages.append(f"{type(outcome.exception).__name__}: {outcome.exception}")

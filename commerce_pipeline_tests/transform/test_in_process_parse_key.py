@@ -1,6 +1,6 @@
 """Which dbt invocations share one kept parse, and the `dbt parse` that makes it."""
 
-from commerce_pipeline.transform.in_process import option_value, parse_args, parse_key
+from commerce_pipeline.transform.parses import option_value, parse_args, parse_key
 
 BUILD = ["build", "--no-write-json", "--log-level-file", "info", "--select", "tag:staging"]
 ENV = {"DBT_PROJECT_DIR": "/p", "DBT_PROFILES_DIR": "/p", "DBT_TARGET_PATH": "/t/a"}
@@ -42,7 +42,7 @@ def _manifest(*materializations):
 
 
 def test_a_parse_with_ephemeral_models_is_not_kept_for_later_invocations():
-    from commerce_pipeline.transform.in_process import has_ephemeral_models
+    from commerce_pipeline.transform.parses import has_ephemeral_models
 
     assert has_ephemeral_models(_manifest("view", "ephemeral"))
     assert not has_ephemeral_models(_manifest("view", "table"))
