@@ -100,11 +100,12 @@ def _arrow_text(column: pd.Series) -> pa.Array | None:
 
 
 def column_codes(column: pd.Series, rows: np.ndarray | None = None,
-                 mostly_distinct: bool = False) -> tuple[np.ndarray, Texts]:
+                 mostly_distinct: bool = False, runs: bool = False) -> tuple[np.ndarray, Texts]:
     """(codes, distinct values) of a frame's column, or of its `rows` only: text_codes'
     numbering, by Arrow. `mostly_distinct`: few values repeat (match keys), so a large column
     is coded from hashes (_hashed_codes: equal codes for equal values still, but numbered in
-    no particular order) rather than by building a dictionary of them all."""
+    no particular order) rather than by building a dictionary of them all. `runs`: values
+    mostly repeat the row above (a record's rows), so only each run's first row is hashed."""
     array = _arrow_text(column)
     if array is None:
         values = column.to_numpy(dtype=object)
@@ -116,9 +117,41 @@ def column_codes(column: pd.Series, rows: np.ndarray | None = None,
         return np.full(len(array), -1, dtype=np.int64), Texts(np.zeros(0, dtype=object))
     if mostly_distinct and len(array) >= IN_DUCKDB_FROM:
         return _hashed_codes(array)
+    if runs and len(array) > 1:
+        return _run_codes(array)
     encoded = pc.dictionary_encode(array)
     codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
     return codes, Texts(encoded.dictionary)
+
+
+def _run_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
+    """dictionary_encode's codes from the first row of each run of equal values: a value's
+    first appearance always starts a run, so the numbering is the same. Missing values never
+    continue a run (they compare as missing), so each is coded -1 on its own."""
+    same = pc.equal(array.slice(1), array.slice(0, len(array) - 1)).fill_null(False)
+    starts = np.r_[True, ~same.to_numpy(zero_copy_only=False)]
+    if np.count_nonzero(starts) * 2 > len(array):  # few runs: one pass over all rows is as quick
+        encoded = pc.dictionary_encode(array)
+        return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), Texts(encoded.dictionary)
+    heads = np.flatnonzero(starts)
+    head_codes, texts = _distinct_codes(array.take(pa.array(heads)))
+    return head_codes[np.cumsum(starts) - 1], texts
+
+
+def _distinct_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
+    """Codes of a column whose values are usually all different (the first rows of a key's
+    runs): where no two present values share a 64-bit hash, no two are equal, so each is its
+    own code in row order, without a dictionary of them (several times slower than hashing);
+    else dictionary_encode. Exact either way: equal texts always share a hash."""
+    present = np.flatnonzero(~array.is_null().to_numpy(zero_copy_only=False))
+    if len(present) >= IN_DUCKDB_FROM:
+        texts = array if len(present) == len(array) else array.take(pa.array(present))
+        if not pd.Series(text_hashes(texts)).duplicated().any():
+            codes = np.full(len(array), -1, dtype=np.int64)
+            codes[present] = np.arange(len(present))
+            return codes, Texts(texts)
+    encoded = pc.dictionary_encode(array)
+    return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), Texts(encoded.dictionary)
 
 
 def _hashed_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:

@@ -162,7 +162,7 @@ def identity_graph(identifiers: pd.DataFrame) -> tuple[pd.DataFrame, Links]:
     - a shared name and address links only holders whose phones do not differ (namesakes),
       and a holder without a phone only where the other holders have one phone.
     """
-    key, key_text = column_codes(identifiers["source_key"])
+    key, key_text = column_codes(identifiers["source_key"], runs=True)  # a record's rows are together
     kind, kinds = column_codes(identifiers["kind"])
     kinds = kinds.take(np.arange(len(kinds)))
     is_id = kind == (kinds.tolist().index("source_id") if "source_id" in kinds else -2)

@@ -70,6 +70,34 @@ def test_column_codes_number_an_arrow_column_like_pandas_factorize():
         "b", "a", "b", "c"]
 
 
+def test_column_codes_over_runs_number_values_as_coding_every_row_does():
+    runs = [("k1", 4), ("k2", 3), (None, 2), ("k1", 2), ("k3", 3), (None, 1), ("k2", 3), ("k4", 4)]
+    column = pd.Series([v for v, n in runs for _ in range(n)], dtype="string[pyarrow]")
+    codes, texts = column_codes(column, runs=True)  # 9 runs of 22 rows: only their firsts coded
+    every, _ = column_codes(column)
+    assert codes.tolist() == every.tolist() == [c for c, (_, n) in zip(
+        [0, 1, -1, 0, 2, -1, 1, 3], runs) for _ in range(n)]
+    assert texts.take(np.arange(len(texts))).tolist() == ["k1", "k2", "k3", "k4"]
+
+
+def test_large_column_codes_over_runs_of_distinct_keys_number_them_in_order():
+    keys = [f"shopify:{i}" for i in range(IN_DUCKDB_FROM + 5)]
+    column = pd.Series([k for k in keys for _ in range(3)] + [None, None], dtype="string[pyarrow]")
+    codes, texts = column_codes(column, runs=True)
+    assert codes.tolist() == [i for i in range(len(keys)) for _ in range(3)] + [-1, -1]
+    assert texts.take(codes[:-2]).tolist() == column.tolist()[:-2]
+    assert texts.ranks().tolist() == np.argsort(np.argsort(keys)).tolist()
+
+
+def test_column_codes_over_runs_stay_exact_when_different_keys_share_a_hash(monkeypatch):
+    monkeypatch.setattr(codes_module, "text_hashes", lambda texts: np.zeros(len(texts), np.int64))
+    keys = [f"k{i % (IN_DUCKDB_FROM + 3)}" for i in range(IN_DUCKDB_FROM + 9)]  # some come back
+    column = pd.Series([k for k in keys for _ in range(3)], dtype="string[pyarrow]")
+    codes, texts = column_codes(column, runs=True)
+    assert codes.tolist() == column_codes(column)[0].tolist()
+    assert texts.take(codes).tolist() == column.tolist()
+
+
 def test_column_codes_of_some_rows_number_those_rows_only():
     column = pd.Series(["x", "b", "a", "b"], dtype=object)
     codes, texts = column_codes(column, np.array([1, 2, 3]))
