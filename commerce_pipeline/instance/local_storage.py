@@ -1,23 +1,35 @@
-"""Dagster's local SQLite storage for the embedded default, without an fsync per event.
+"""Dagster's local SQLite storage for the embedded default: open files kept, no fsync per event.
 
-Dagster's SQLite storages open a connection per write and commit each event on its own (a
-materialization is two commits: the run's file and the asset index). They put the files in WAL
-mode but keep SQLite's default `synchronous=FULL`, so every commit waits for the disk to flush the
-WAL: 10-20 ms on these machines, for the ~1,000 events of one small tenant's runs. In WAL mode
-`synchronous=NORMAL` flushes at checkpoints instead; the database stays consistent through any
-crash, and a power cut can lose only the last commits before it (never a process crash: the
-operating system has them). That is the right trade for a local instance; production runs on
-dagster-postgres (README, "Production").
+Dagster's SQLite storages build an engine and open the file for every connection, and commit
+each event on its own (a materialization twice: the run's file and the asset index). Here:
 
+- each file keeps an engine and one open connection between uses (`engines.py`: one for the
+  runs file, one for the schedules file, the 8 most recently used of the event log's per-run
+  files and its index), so an event no longer pays for opening the file, compiling its statements
+  again, and the checkpoint and WAL deletion that closing the last connection to a file does;
+- a table the event log found in the index is not looked for again (Dagster checks before
+  every asset check event and dynamic-partition read);
+- `synchronous=NORMAL` instead of SQLite's default FULL: in WAL mode a commit then no longer
+  waits for the disk to flush the WAL (10-20 ms on these machines) but the checkpoints do; the
+  database stays consistent through any crash, and a power cut can lose only the last commits
+  before it (a process crash loses nothing: the operating system has them). That is the right
+  trade for a local instance; production runs on dagster-postgres (README, "Production").
+
+Everything else is Dagster's: the event log's lock around each connection, its schema checks
+and retries, and each connection's transaction. A write to a run's file touches the file, as
+the checkpoint on close did, so Dagster's watchers (the webserver's live run logs) still see it.
 The files, their layout and their schema are Dagster's own (`storage: sqlite:` with the same
-base_dir reads them), so an instance can switch between the two either way.
+base_dir reads them), and other processes (the webserver, the daemon, run workers) share them
+as before.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dagster import _check as check
 from dagster._core.storage.base_storage import DagsterStorage
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.runs import SqliteRunStorage
@@ -30,35 +42,95 @@ from dagster._core.storage.sqlite_storage import (
 )
 from sqlalchemy.engine import Connection
 
-SYNCHRONOUS = "NORMAL"
+from commerce_pipeline.instance.engines import Engines
+
+# Run files in use at once: the running run's and the index, plus reads of recent runs.
+EVENT_LOG_FILES_OPEN = 8
 
 
-def relax_sync(conn: Connection) -> Connection:
-    """Set this connection's `synchronous` level. The sqlite3 driver sends BEGIN only before the
-    first write, so the PRAGMA runs outside the transaction, where SQLite applies it."""
-    conn.exec_driver_sql(f"PRAGMA synchronous={SYNCHRONOUS}")
-    return conn
+def _touch(path: str) -> None:
+    """Tell Dagster's watchers (the webserver's live run logs) that the run's file changed. They
+    watch the .db file; a commit in WAL mode writes only to the -wal file, and the .db file was
+    written at each connection's close (the checkpoint), which a kept connection no longer does."""
+    try:
+        os.utime(path)
+    except FileNotFoundError:
+        pass
 
 
 class LocalEventLogStorage(SqliteEventLogStorage):
+    def __init__(self, base_dir: str, inst_data=None):
+        self._engines = Engines(EVENT_LOG_FILES_OPEN)
+        self._tables_present: set[str] = set()
+        super().__init__(base_dir, inst_data)
+
+    def has_table(self, table_name: str) -> bool:
+        # Dagster asks before every asset check event and dynamic-partition read, each time on an
+        # engine of its own (a tenant's runs asked 480 times). Migrations add tables, and nothing
+        # drops one under a running instance: a table found is remembered; one missing is looked
+        # for again next time.
+        if table_name not in self._tables_present:
+            if not super().has_table(table_name):
+                return False
+            self._tables_present.add(table_name)
+        return True
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
-        with super()._connect(shard) as conn:
-            yield relax_sync(conn)
+        # Dagster's _connect with a kept engine in place of a new one per connection.
+        with self._db_lock:
+            check.str_param(shard, "shard")
+            engine, new = self._engines.get(self.conn_string_for_shard(shard))
+            if new and not os.path.exists(self.path_for_shard(shard)):
+                # Deleted since this process created it (a wipe, another process): create it
+                # again, tables included, as a process seeing it for the first time would.
+                self._initialized_dbs.discard(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn:
+                changes = conn.connection.dbapi_connection.total_changes
+                with conn.begin():
+                    yield conn
+                if conn.connection.dbapi_connection.total_changes != changes:
+                    _touch(self.path_for_shard(shard))
+
+    def wipe(self) -> None:
+        with self._db_lock:  # close the run files before they are deleted
+            self._engines.dispose_all()
+        super().wipe()
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._engines.dispose_all()
 
 
-class LocalRunStorage(SqliteRunStorage):
+class _KeptEngine:
+    """`connect()` for Dagster's single-file SQLite storages (runs, schedules) on a kept engine."""
+
+    _conn_string: str
+
+    def __init__(self, conn_string: str, inst_data=None):
+        self._engines = Engines(capacity=1)
+        super().__init__(conn_string, inst_data)
+
     @contextmanager
     def connect(self) -> Iterator[Connection]:
-        with super().connect() as conn:
-            yield relax_sync(conn)
+        engine, _ = self._engines.get(self._conn_string)
+        with engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._engines.dispose_all()
 
 
-class LocalScheduleStorage(SqliteScheduleStorage):
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        with super().connect() as conn:
-            yield relax_sync(conn)
+class LocalRunStorage(_KeptEngine, SqliteRunStorage):
+    pass
+
+
+class LocalScheduleStorage(_KeptEngine, SqliteScheduleStorage):
+    pass
 
 
 class LocalSqliteStorage(DagsterSqliteStorage):
