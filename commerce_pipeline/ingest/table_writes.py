@@ -96,10 +96,21 @@ def write(warehouse: TenantWarehouse, schema_name: str, load_id: str,
             writer.insert(name, rows)
 
 
-class _DuckDB:
+class _Transaction:
+    """One connection and one transaction on the tenant's warehouse: committed if the block
+    ends normally, rolled back if it raises; closed either way."""
+
     def __init__(self, warehouse: TenantWarehouse):
         self.warehouse = warehouse
 
+    def __exit__(self, exc_type, *_):
+        try:
+            self.con.rollback() if exc_type else self.con.commit()
+        finally:
+            self.con.close()
+
+
+class _DuckDB(_Transaction):
     def __enter__(self):
         import duckdb
 
@@ -107,12 +118,6 @@ class _DuckDB:
         self.con = duckdb.connect(str(self.warehouse.duckdb_path))
         self.con.begin()
         return self
-
-    def __exit__(self, exc_type, *_):
-        try:
-            self.con.rollback() if exc_type else self.con.commit()
-        finally:
-            self.con.close()
 
     def execute(self, sql: str) -> None:
         self.con.execute(sql)
@@ -132,22 +137,13 @@ class _DuckDB:
         self.con.unregister("incoming_rows")
 
 
-class _Postgres:
-    def __init__(self, warehouse: TenantWarehouse):
-        self.warehouse = warehouse
-
+class _Postgres(_Transaction):
     def __enter__(self):
         import psycopg2
 
         self.con = psycopg2.connect(self.warehouse.pg_url)  # a transaction until commit
         self.cur = self.con.cursor()
         return self
-
-    def __exit__(self, exc_type, *_):
-        try:
-            self.con.rollback() if exc_type else self.con.commit()
-        finally:
-            self.con.close()
 
     def execute(self, sql: str) -> None:
         self.cur.execute(sql)
