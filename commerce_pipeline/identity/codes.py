@@ -119,9 +119,13 @@ def column_codes(column: pd.Series, rows: np.ndarray | None = None,
         return _hashed_codes(array)
     if runs and len(array) > 1:
         return _run_codes(array)
+    return _dictionary_codes(array)
+
+
+def _dictionary_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
+    """text_codes' numbering (first appearance order, -1 for missing) by Arrow's dictionary."""
     encoded = pc.dictionary_encode(array)
-    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
-    return codes, Texts(encoded.dictionary)
+    return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), Texts(encoded.dictionary)
 
 
 def _run_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
@@ -131,8 +135,7 @@ def _run_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
     same = pc.equal(array.slice(1), array.slice(0, len(array) - 1)).fill_null(False)
     starts = np.r_[True, ~same.to_numpy(zero_copy_only=False)]
     if np.count_nonzero(starts) * 2 > len(array):  # few runs: one pass over all rows is as quick
-        encoded = pc.dictionary_encode(array)
-        return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), Texts(encoded.dictionary)
+        return _dictionary_codes(array)
     heads = np.flatnonzero(starts)
     head_codes, texts = _distinct_codes(array.take(pa.array(heads)))
     return head_codes[np.cumsum(starts) - 1], texts
@@ -150,8 +153,7 @@ def _distinct_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
             codes = np.full(len(array), -1, dtype=np.int64)
             codes[present] = np.arange(len(present))
             return codes, Texts(texts)
-    encoded = pc.dictionary_encode(array)
-    return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), Texts(encoded.dictionary)
+    return _dictionary_codes(array)
 
 
 def _hashed_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
