@@ -32,7 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from bench.children import result_from_child
-from bench.ingest import _machine, _peak_rss_mb, size_arguments
+from bench.common import machine as _machine
+from bench.common import peak_rss_mb as _peak_rss_mb
+from bench.common import size_arguments
 
 
 def _timed(stage: str, rows: int, work) -> dict:
@@ -107,7 +109,6 @@ def _plain_pipeline(path: str, queue) -> None:
 def stand_in(identifiers, copies: int):
     """The rows `copies` times; copy i > 0 prefixes its keys and match keys with "i/", so no
     two copies share a record or a value (a larger store of unlinked, same-shaped people)."""
-
     parts = [identifiers]
     for i in range(1, copies):
         parts.append(identifiers.assign(source_key=f"{i}/" + identifiers["source_key"],

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench.children import result_from_child
 from bench.common import THROTTLE_OFF, size_arguments
-from bench.common import machine as _machine  # the old names: bench/identity.py imports them here
+from bench.common import machine as _machine
 from bench.common import peak_rss_mb as _peak_rss_mb
 from bench.tenant_setup import freeze_served_stores
 

@@ -2,8 +2,9 @@
 
 Only where the dbt output comes from changes: instead of reading a subprocess's stdout, the
 invocation runs dbt in process (in a thread of its own) when its events are first read and goes
-through the JSON log lines as dbt prints them. dagster-dbt's own code turns those lines into Dagster events (materializations,
-asset check results), reports errors and raises, exactly as for its subprocess.
+through the JSON log lines as dbt prints them. dagster-dbt's own code turns those lines into
+Dagster events (materializations, asset check results), reports errors and raises, exactly as
+for its subprocess.
 """
 
 from __future__ import annotations
