@@ -3,12 +3,15 @@ exactly what one operation would."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from bisect import bisect_right
+from datetime import UTC, datetime, timedelta
 
 import dlt
 import pytest
 
-from commerce_pipeline.ingest.shopify.bulk_windows import split_windows, window_count
+from commerce_pipeline.ingest.shopify.bulk_windows import (
+    LAST_SHARE, AdaptiveWindows, next_window_records, split_windows, window_count,
+)
 from commerce_pipeline.ingest.shopify.client import ShopifyConnection, ShopifyGraphQLClient
 from commerce_pipeline.ingest.shopify.source import SyncReport, shopify_source
 from commerce_pipeline.simulator import SimulatorServer, generate_store
@@ -77,3 +80,54 @@ def test_windowed_bulk_sync_loads_exactly_what_one_operation_loads(served, tmp_p
     assert len(one["shopify_orders"]) == store.count("orders")
     # orders and customers are split (more than 100 each), products (30) are not
     assert operations > 3
+
+
+def _growing_stamps(records: int) -> list[str]:
+    """updatedAt stamps of a shop whose activity grows (a record every 1000 s at first, every
+    10 s at the end) and then stops, months before the sync."""
+    stamps, moment = [], datetime(2024, 1, 1, tzinfo=UTC)
+    for i in range(records):
+        moment += timedelta(seconds=1000 - 990 * i // records)
+        stamps.append(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return stamps
+
+
+def _run_windows(stamps: list[str], after: str | None, upto: str, parts: int) -> list[tuple]:
+    """(lower, upper, records) of each window, the shop's counts fed back as a runner does."""
+    matching = [s for s in stamps if (after is None or s > after) and s <= upto]
+    windows = AdaptiveWindows(after, upto, datetime.fromisoformat(matching[0]),
+                              datetime.fromisoformat(matching[-1]), len(matching), parts)
+    out = []
+    for lower, upper in windows.windows():
+        records = bisect_right(stamps, upper) - (bisect_right(stamps, lower) if lower else 0)
+        windows.finished(records)
+        out.append((lower, upper, records))
+    return out
+
+
+def test_adaptive_windows_cover_the_sync_window_once_in_order():
+    stamps = _growing_stamps(50_000)
+    after, upto = stamps[99], "2026-12-01T00:00:00Z"
+    windows = _run_windows(stamps, after, upto, 8)
+    assert windows[0][0] == after and windows[-1][1] == upto
+    assert all(windows[i][1] == windows[i + 1][0] for i in range(len(windows) - 1))
+    assert sum(records for *_, records in windows) == len(stamps) - 100
+
+
+def test_adaptive_windows_keep_the_last_window_small_and_none_empty():
+    stamps = _growing_stamps(80_000)
+    windows = _run_windows(stamps, None, "2026-12-01T00:00:00Z", 8)
+    sizes = [records for *_, records in windows]
+    # equal spans of time gave the growing end's windows most of the records, then empty ones
+    equal_spans = split_windows(None, datetime.fromisoformat(stamps[0]),
+                                datetime(2026, 12, 1, tzinfo=UTC), 8)
+    assert any(bisect_right(stamps, upper) == bisect_right(stamps, lower or "") for lower, upper in equal_spans)
+    assert min(sizes) > 0
+    assert sizes[-1] <= 10_000 * LAST_SHARE * 1.2
+    assert max(sizes) <= 10_000 * 1.6
+    assert len(windows) <= 8 + 3
+
+
+@pytest.mark.parametrize("remaining,expected", [(30_000, 10_000), (15_000, 7_500), (6_000, None), (0, None)])
+def test_next_window_takes_a_full_window_then_halves_the_rest(remaining, expected):
+    assert next_window_records(remaining, 10_000) == expected

@@ -200,11 +200,16 @@ class BulkRunner:
 
     def _completed(self, resource: str, searches: Iterable[str | None]) -> Iterator[dict]:
         """Run the operations one after another (one per shop at a time), each finished one
-        as soon as it is done."""
+        as soon as it is done. Searches with a `finished` method (bulk_windows.AdaptiveWindows)
+        are told each operation's root object count."""
+        finished = getattr(searches, "finished", None)
         for search in searches:
             with self.lock:  # one bulk operation at a time per shop
                 operation_id = self.start(resource, search)
                 op = self.wait(operation_id, resource)
+            if finished is not None and op.get("status") == "COMPLETED":
+                # before the next window is chosen: it is sized from this one's count
+                finished(int(op.get("rootObjectCount") or 0))
             if op.get("status") != "COMPLETED":
                 raise self._fail(
                     f"bulk {resource}",
@@ -216,11 +221,11 @@ class BulkRunner:
         """All nodes of `resource` matching `search`, as complete GraphQL-shaped dicts."""
         return self.fetch_all(resource, [search])
 
-    def fetch_all(self, resource: str, searches: list[str | None]) -> Iterator[dict]:
+    def fetch_all(self, resource: str, searches: Iterable[str | None]) -> Iterator[dict]:
         """All nodes of `resource` matching any of `searches` (disjoint windows), read while the
         shop runs the next window's operation."""
         operations = self._completed(resource, searches)
-        if len(searches) > 1:
+        if not isinstance(searches, list) or len(searches) > 1:
             operations = prefetched(operations, ahead=1, name=f"bulk {resource}")
         for op in operations:
             if not op.get("url"):  # Shopify gives no file when nothing matched

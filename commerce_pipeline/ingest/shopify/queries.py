@@ -208,7 +208,7 @@ mutation RunBulk($query: String!) {
 BULK_STATUS_QUERY = """
 query BulkStatus($id: ID!) {
   node(id: $id) {
-    ... on BulkOperation { id status errorCode objectCount url partialDataUrl }
+    ... on BulkOperation { id status errorCode objectCount rootObjectCount url partialDataUrl }
   }
 }"""
 
