@@ -9,6 +9,7 @@ Unknown fields and free text are ignored, as Shopify ignores them.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,14 @@ DATE_FIELDS = {"updated_at": "updatedAt", "created_at": "createdAt"}
 _TERM = re.compile(
     r"^(?P<neg>-)?(?P<field>[A-Za-z_]+):(?P<op><=|>=|<|>|=)?(?P<value>.*)$", re.DOTALL)
 _TOKEN = re.compile(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""")
+# Every valid time of day after a canonical instant's date ("T12:34:56Z"), and the dates
+# met so far with whether each is a real one.
+_TIMES = frozenset(f"T{h:02d}:{m:02d}:{s:02d}Z" for h in range(24) for m in range(60)
+                   for s in range(60))
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_DAYS: dict[str, bool] = {}
+_TEXT_COMPARE = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt,
+                 "<=": operator.le}
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,54 @@ def _date_predicate(term: Term) -> Callable[[Mapping], bool] | None:
     except ValueError:
         return None  # an unparseable date matches nothing at Shopify; we treat it likewise
     key = DATE_FIELDS[term.field]
+    if not day_only and canonical(term.value.strip()):
+        return _canonical_predicate(key, term.op, term.value.strip(), bound)
 
     def check(node: Mapping) -> bool:
         raw = node.get(key)
         return raw is not None and _compare(stored_instant(raw), term.op, bound, day_only)
+
+    return check
+
+
+def canonical(text: Any) -> bool:
+    """Whether `text` is a valid instant written `YYYY-MM-DDTHH:MM:SSZ`, as Shopify writes
+    them: such texts order as the instants they name."""
+    if type(text) is not str or len(text) != 20 or text[10:] not in _TIMES:
+        return False
+    day = text[:10]
+    valid = _DAYS.get(day)
+    if valid is None:
+        valid = _real_day(day)
+        if len(_DAYS) > 100_000:  # a store spans a few thousand days; bound it regardless
+            _DAYS.clear()
+        _DAYS[day] = valid
+    return valid
+
+
+def _real_day(day: str) -> bool:
+    if not _DAY.fullmatch(day):
+        return False
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
+def _canonical_predicate(key: str, op: str, text: str, bound: datetime) -> Callable[[Mapping], bool]:
+    """A date term's check whose bound is canonical: a canonical stored value is compared as
+    text, unparsed (a bulk window's export checks every record of the resource); any other
+    value as an instant, as before."""
+    compare = _TEXT_COMPARE[op]
+
+    def check(node: Mapping) -> bool:
+        raw = node.get(key)
+        if raw is None:
+            return False
+        if canonical(raw):
+            return compare(raw, text)
+        return _compare(stored_instant(raw), op, bound, False)
 
     return check
 
@@ -126,4 +179,9 @@ def compile_search(query: str | None) -> Callable[[Mapping], bool] | None:
             checks.append(check)
     if not checks:
         return None
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:  # a window's two bounds: no generator per record
+        first, second = checks
+        return lambda node: first(node) and second(node)
     return lambda node: all(check(node) for check in checks)

@@ -1,4 +1,8 @@
-from commerce_pipeline.simulator.search import Term, compile_search, parse_search, tokenize
+import pytest
+
+from commerce_pipeline.simulator.search import (
+    Term, canonical, compile_search, parse_search, stored_instant, tokenize,
+)
 
 EARLY = {"id": "gid://shopify/Order/10", "createdAt": "2024-12-31T10:00:00Z",
          "updatedAt": "2025-01-01T00:00:00Z"}
@@ -88,3 +92,27 @@ def test_id_comparison():
 
 def test_unparseable_date_matches_nothing():
     assert matching("updated_at:>yesterday") == []
+
+
+STORED = ["2025-01-01T00:00:00Z", "2024-12-31T23:59:59Z", "2025-01-01T02:00:00+02:00",
+          "2025-01-01 00:00:00", "2025-01-01T00:00:00.5Z", "2025-01-01T00:00:01z",
+          "2025-02-28T23:59:59Z", "2025-12-31T23:59:59Z", None]
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", ""])
+def test_canonical_bounds_compare_stored_texts_as_the_instants_they_name(op):
+    bound = "2025-01-01T00:00:00Z"
+    check = compile_search(f"updated_at:{op}'{bound}'")
+    compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+               ">=": lambda a, b: a >= b, "": lambda a, b: a == b}[op]
+    for raw in STORED:
+        expected = raw is not None and compare(stored_instant(raw), stored_instant(bound))
+        assert check({"updatedAt": raw}) == expected, raw
+
+
+def test_a_stored_text_shaped_like_an_instant_but_no_date_is_refused_as_before():
+    assert canonical("2025-01-01T00:00:00Z") and not canonical("2025-02-30T00:00:00Z")
+    assert not canonical("2025-01-01T24:00:00Z") and not canonical("２025-01-01T00:00:00Z")
+    check = compile_search("updated_at:>'2025-01-01T00:00:00Z'")
+    with pytest.raises(ValueError):
+        check({"updatedAt": "2025-02-30T00:00:00Z"})
