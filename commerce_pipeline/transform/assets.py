@@ -44,6 +44,15 @@ class CommerceDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+def build_args(tenant: str, control_db_url: str, **extra_vars) -> list[str]:
+    """The `dbt build` arguments of the tenant's dbt steps, before dagster-dbt's selection (the
+    run's dbt warm-up parses the project for these too, transform/warm_up.py)."""
+    if extra_vars.get("feature_cutoff_offsets") is None:
+        with ModelSettingsStore(control_db_url) as store:
+            extra_vars["feature_cutoff_offsets"] = store.get(tenant).feature_cutoff_offsets()
+    return [*BUILD, *dbt_vars_arg(tenant, **extra_vars)]
+
+
 def _build(context: AssetExecutionContext, dbt: DbtCliResource,
            tenant_registry: TenantRegistryResource, **extra_vars):
     """`dbt build` of the selected models for the run's tenant, in the tenant's target folder.
@@ -52,10 +61,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource,
     project whenever its vars change, so identical vars let the groups share one parse (and
     default settings add no var at all, see transform/vars.py)."""
     tenant = context.partition_key
-    if extra_vars.get("feature_cutoff_offsets") is None:
-        with ModelSettingsStore(tenant_registry.control_db_url_or_default()) as store:
-            extra_vars["feature_cutoff_offsets"] = store.get(tenant).feature_cutoff_offsets()
-    args = [*BUILD, *dbt_vars_arg(tenant, **extra_vars)]
+    args = build_args(tenant, tenant_registry.control_db_url_or_default(), **extra_vars)
     try:
         yield from dbt.cli(args, context=context, target_path=tenant_dbt_target(tenant)).stream()
     except DagsterDbtCliRuntimeError as error:

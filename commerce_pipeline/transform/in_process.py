@@ -191,6 +191,21 @@ class DbtThread:
                                                    ctypes.py_object(KeyboardInterrupt))
 
 
+def keep_parse(args: Sequence[str], env: Mapping[str, str]) -> bool:
+    """Import dbt and keep the parse that `dbt <args>` with `env` will use, without running it
+    (transform/warm_up.py does this while a run's first steps work). dbt's log lines are dropped:
+    no Dagster step reads them. True when such a parse is now kept."""
+    from dbt_common.events.functions import capture_stdout_logs, stop_capture_stdout_logs
+
+    with _LOCK, _environ(env):
+        capture_stdout_logs(_Lines(lambda line: None))
+        try:
+            _manifest, failed = _manifest_for(args, env)
+        finally:
+            stop_capture_stdout_logs()
+        return failed is None and (parse_key(args, env), project_fingerprint(args, env)) in _manifests
+
+
 def invoke(args: Sequence[str], env: Mapping[str, str]) -> DbtOutcome:
     """Run `dbt <args>` in this process with environment `env`; its lines once it has ended."""
     run = DbtThread(args, env)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,6 +27,17 @@ from dagster_dbt.core.dbt_cli_invocation import (
 from commerce_pipeline.transform import in_process
 
 logger = get_dagster_logger()
+
+
+def seed_target_parse(project_dir: Path, target_path: Path) -> None:
+    """As dagster-dbt does: a new target folder starts from the project's saved parse."""
+    source = _get_dbt_target_path()
+    if not source.is_absolute():
+        source = project_dir / source
+    source, destination = source / PARTIAL_PARSE_FILE_NAME, target_path / PARTIAL_PARSE_FILE_NAME
+    if source.exists() and not destination.exists():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, destination)
 
 
 @dataclass
@@ -53,14 +65,7 @@ class InProcessDbtCliInvocation(DbtCliInvocation):
             project_dir, target_path, raise_on_error, context, adapter, cli_version,
             dbt_project=None) -> InProcessDbtCliInvocation:
         """DbtCliInvocation.run without starting a process (dbt runs when its events are read)."""
-        # As dagster-dbt does: a new target folder starts from the project's saved parse.
-        source = _get_dbt_target_path()
-        if not source.is_absolute():
-            source = project_dir / source
-        source, destination = source / PARTIAL_PARSE_FILE_NAME, target_path / PARTIAL_PARSE_FILE_NAME
-        if source.exists() and not destination.exists():
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, destination)
+        seed_target_parse(project_dir, target_path)
         invocation = cls(process=DbtRun(list(args)), manifest=manifest,
                          dagster_dbt_translator=dagster_dbt_translator, project_dir=project_dir,
                          target_path=target_path, raise_on_error=raise_on_error, context=context,

@@ -10,7 +10,9 @@ process for every dbt step that the dbt process itself repeats anyway.
   not ask for; without it those calls would add nothing.
 
 And by default it runs dbt in this process (transform/in_process.py, transform/invocation.py)
-instead of a `dbt` subprocess per step, which paid about 3 s of dbt start-up each time.
+instead of a `dbt` subprocess per step, which paid about 3 s of dbt start-up each time. When a
+tenant's run sets its resources up, it starts dbt's warm-up (transform/warm_up.py) in the
+background, so the run's first dbt step finds dbt imported and the project parsed.
 `in_process=False`, or COMMERCE_DBT_IN_PROCESS=0 in the environment, runs the subprocess again.
 
 These override private members of dagster-dbt's DbtCliResource (pinned in setup.py); a test checks
@@ -28,6 +30,8 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import dagster_dbt.core.resource as dagster_dbt_resource
+from dagster import InitResourceContext
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 from dagster_dbt import DbtCliResource
 from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
 from packaging import version
@@ -35,6 +39,7 @@ from pydantic import Field
 
 from commerce_pipeline.settings import get_settings
 from commerce_pipeline.transform.invocation import InProcessDbtCliInvocation
+from commerce_pipeline.transform.warm_up import start_warm_up
 
 
 def in_process_default() -> bool:
@@ -67,6 +72,15 @@ class CommerceDbtCliResource(DbtCliResource):
     def _runs_this_pythons_dbt(self) -> bool:
         executable = shutil.which(str(self.dbt_executable))
         return bool(executable) and Path(executable).parent == Path(sys.executable).parent
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        super().setup_for_execution(context)
+        run = context.dagster_run
+        tenant = run.tags.get(PARTITION_NAME_TAG) if run is not None else None
+        if tenant and self.runs_in_process():
+            # The registry's default control database, as TenantRegistryResource's: where a
+            # run configures another, the warm parse may not be the one its steps need.
+            start_warm_up(tenant, self.project_dir, self.profiles_dir, get_settings().control_db_url)
 
     def cli(self, args: Sequence[str], **kwargs):
         if not self.runs_in_process():
