@@ -76,6 +76,15 @@ class Texts:
             return self.values[codes]
         return self.values.take(pa.array(codes)).to_numpy(zero_copy_only=False)
 
+    def sort_order(self, codes: np.ndarray) -> np.ndarray:
+        """Positions of `codes` ordered by their values, ascending (ties in code order)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        if self.positions is not None:
+            codes = self.positions[codes]
+        if isinstance(self.values, np.ndarray):
+            return np.argsort(self.values[codes], kind="stable")
+        return pc.array_sort_indices(self.values.take(pa.array(codes))).to_numpy()
+
     def ranks(self) -> np.ndarray:
         """Per code, its place in ascending order of the values (Python's order for text:
         UTF-8 bytes sort as their code points do)."""

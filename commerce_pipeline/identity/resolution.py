@@ -23,6 +23,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from commerce_pipeline.gc_pacing import collector_paused
 from commerce_pipeline.identity.codes import first_per_code, text_codes
@@ -60,12 +61,25 @@ def group_key(account_keys) -> str:
     return "g_" + hashlib.sha1("\n".join(sorted(account_keys)).encode()).hexdigest()[:16]
 
 
-def _linked_by(links: Links, group: np.ndarray, n_records: int) -> np.ndarray:
+def _text_column(texts: np.ndarray, at: np.ndarray):
+    """texts[at] (-1 in `at`: missing) as pandas makes a column of them: made by Arrow from the
+    distinct texts, several times quicker than pandas reading a million Python strings."""
+    if not len(at):
+        return np.full(0, np.nan, dtype=object)  # pandas keeps an empty column as objects
+    if (at < 0).all():
+        return np.full(len(at), np.nan)  # (a float column, as a map that found nothing gives)
+    try:
+        arrow = pa.array(texts, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: as pandas infers it
+        return np.where(at >= 0, texts[np.maximum(at, 0)], np.nan)
+    return pd.array(arrow.take(pa.array(at, mask=at < 0)), dtype="str")
+
+
+def _linked_by(links: Links, group: np.ndarray, n_records: int):
     """Per record, the strongest identifier kind it shares with another member of its profile
     (NaN where none): the smallest (priority, kind) over its values held more than once there."""
-    linked = np.full(n_records, np.nan, dtype=object)
     if not len(links.node):
-        return linked
+        return _text_column(links.kinds, np.full(n_records, -1))
     # A value's holders are one component, so one profile unless it was held apart: count
     # per value, and per (profile, value) only for values whose holders were held apart.
     g, value = group[links.node], links.value
@@ -83,9 +97,8 @@ def _linked_by(links: Links, group: np.ndarray, n_records: int) -> np.ndarray:
     strength = priority * len(by_text) + kind_rank[links.kind]  # by priority, then kind's name
     best = np.full(n_records, np.iinfo(np.int64).max)
     np.minimum.at(best, links.node[shared], strength[shared])
-    has = best < np.iinfo(np.int64).max
-    linked[has] = links.kinds[by_text][best[has] % len(by_text)]
-    return linked
+    kind = np.where(best < np.iinfo(np.int64).max, by_text[best % len(by_text)], -1)
+    return _text_column(links.kinds, kind)
 
 
 def _previous(keys: np.ndarray, previous: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
@@ -137,15 +150,13 @@ def _resolve(identifiers: pd.DataFrame, previous: pd.DataFrame | None,
     phase("stable_ids")
     history = history_events(keys, group, prev, prev_text, ids, edges, links, queue, run_id, now)
     phase("history")
-    linked_by = _linked_by(links, group, len(records))
-    if len(records) and pd.isna(linked_by).all():
-        linked_by = linked_by.astype(float)  # as a map that found nothing gives
-    members = records.assign(profile_id=ids[group], linked_by=linked_by)
+    members = records.assign(profile_id=_text_column(ids, group),
+                             linked_by=_linked_by(links, group, len(records)))
     members = _carry_resolution_time(members, previous, prev_row, prev >= 0, run_id, now)
+    events = [e["event"] for e in history]  # (list.count: C loops over the many merges)
     stats = {"source_records": len(records), "profiles": int(np.count_nonzero(np.bincount(group))),
              "links": len(edges), "queued_groups": sum(q["status"] == "pending" for q in queue),
-             "merges": sum(e["event"] == "merge" for e in history),
-             "splits": sum(e["event"] == "split" for e in history)}
+             "merges": events.count("merge"), "splits": events.count("split")}
     members = members[MEMBER_COLUMNS]
     phase("members")
     return Resolution(members, queue, history, stats, phase.seconds)

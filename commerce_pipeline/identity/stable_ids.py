@@ -20,7 +20,7 @@ from json.encoder import encode_basestring_ascii
 import numpy as np
 import pandas as pd
 
-from commerce_pipeline.identity.digests import short_sha1
+from commerce_pipeline.identity.digests import distinct_short_sha1, short_sha1
 from commerce_pipeline.identity.graph import Edges, Links, shown_value
 from commerce_pipeline.identity.held import runs
 
@@ -58,12 +58,12 @@ def assign_ids(keys: np.ndarray, group: np.ndarray, prev: np.ndarray,
     first = np.full(n_groups, len(keys))
     np.minimum.at(first, group, np.arange(len(keys)))  # records are sorted: min index = min key
     needs = np.flatnonzero((first < len(keys)) & np.equal(ids, None))
-    seeds = keys[first[needs]].tolist()
-    fresh = short_sha1("p_", seeds)  # new_profile_id of each
-    if reserved.isdisjoint(fresh) and len(set(fresh)) == len(fresh):
+    seeds = keys[first[needs]]
+    fresh, distinct = distinct_short_sha1("p_", seeds)  # new_profile_id of each
+    if distinct and (not reserved or reserved.isdisjoint(fresh.tolist())):
         ids[needs] = fresh  # no id to avoid: the loop below would give the same
         return ids
-    for g_, seed in zip(needs.tolist(), seeds):
+    for g_, seed in zip(needs.tolist(), seeds.tolist()):
         salt, pid = 0, new_profile_id(seed)
         while pid in reserved:
             salt += 1
