@@ -26,6 +26,7 @@ from itertools import pairwise
 _PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*)*")
 _PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PLAIN_TO = re.compile(rf"{_PLAIN_NAME.pattern} <{_PLAIN_ADDRESS.pattern}>|{_PLAIN_ADDRESS.pattern}")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 _BOUNDARY = re.compile(r"=_[0-9a-f]{32}")
 _BOUNDARY_SAMPLE = "=_" + "0" * 32
 _NEWLINES = re.compile(r"\r\n|\r|\n")  # the generator's line splitting
@@ -50,23 +51,25 @@ def folded_text(name: str, value: str) -> bytes:
 def folded_plain(name: str, value: str) -> bytes:
     """`folded(name, value)` for a text header. Printable ASCII words are parsed as plain text
     tokens, so only their lengths decide where the line breaks: the breaks are taken from a
-    same-shaped value (every character but spaces an "x"), folded once and cached."""
+    same-shaped value (every character but spaces an "x"), folded once and cached. A break may
+    come right after the colon (a long value moved to a line of its own)."""
     if "=?" not in value and _PLAIN_TEXT.fullmatch(value):
         cuts = _fold_cuts(name, _NOT_SPACE.sub("x", value))
         if cuts is not None:
-            lines = "\r\n".join(value[start:end] for start, end in pairwise(cuts))
-            return f"{name}: {lines}\r\n".encode("ascii")
+            line = f"{name}: {value}"
+            return ("\r\n".join(line[start:end] for start, end in pairwise(cuts)) + "\r\n").encode("ascii")
     return folded(name, value)
 
 
 @lru_cache(maxsize=256)
 def _fold_cuts(name: str, shape: str) -> tuple[int, ...] | None:
-    """Where the folded `shape` breaks (offsets into it), if folding only inserted line breaks."""
-    line, head = folded(name, shape), f"{name}: ".encode("ascii")
-    if not (line.startswith(head) and line.endswith(b"\r\n")):
+    """Where the folded `name: shape` line breaks (offsets into it), if folding only inserted
+    line breaks."""
+    line, whole = folded(name, shape), f"{name}: {shape}".encode("ascii")
+    if not line.endswith(b"\r\n"):
         return None
-    pieces = line[len(head):-2].split(b"\r\n")
-    if b"".join(pieces) != shape.encode("ascii"):  # e.g. an over-long word made an encoded word
+    pieces = line[:-2].split(b"\r\n")
+    if b"".join(pieces) != whole:  # e.g. an over-long word made an encoded word
         return None
     cuts = [0]
     for piece in pieces:
@@ -85,11 +88,39 @@ def folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
 
 def folded_to(display_name: str, addr_spec: str) -> bytes:
     """`To: name <address>`: a plain name and address on one line are written as they are."""
+    return to_field(display_name, addr_spec)[0]
+
+
+def to_field(display_name: str, addr_spec: str) -> tuple[bytes, str]:
+    """(`folded("To", address(...))`, its `field_text`). A plain name and address on one line
+    are written and read back as they are. Otherwise, for a plain address, the line is the one
+    folded for the same name and a same-shaped address (letters and digits as "x": the same
+    tokens of the same lengths), with the real address put in its place: a name repeats across
+    many recipients, and the email package spent about a millisecond on each non-ASCII one."""
     line = f"To: {display_name} <{addr_spec}>" if display_name else f"To: {addr_spec}"
-    if (len(line) <= policy.SMTP.max_line_length and _PLAIN_ADDRESS.fullmatch(addr_spec)
-            and (not display_name or _PLAIN_NAME.fullmatch(display_name))):
-        return line.encode("ascii") + b"\r\n"
-    return folded("To", address(display_name, addr_spec))
+    plain_address = _PLAIN_ADDRESS.fullmatch(addr_spec)
+    if plain_address and len(line) <= policy.SMTP.max_line_length and (
+            not display_name or _PLAIN_NAME.fullmatch(display_name)):
+        return line.encode("ascii") + b"\r\n", line[4:]
+    shaped = _shaped_to(display_name, _ALNUM.sub("x", addr_spec)) if plain_address else None
+    if shaped is None:
+        line = folded("To", address(display_name, addr_spec))
+        return line, field_text(line)
+    (head, tail), (text_head, text_tail) = shaped
+    return head + addr_spec.encode("ascii") + tail, text_head + addr_spec + text_tail
+
+
+@lru_cache(maxsize=4096)
+def _shaped_to(display_name: str, shape: str) -> tuple[tuple[bytes, bytes], tuple[str, str]] | None:
+    """The To line and its text for `shape` split around the address, where it shows once in each."""
+    try:
+        line = folded("To", address(display_name, shape))
+    except ValueError:  # the real address then raises as the email package would
+        return None
+    text = field_text(line)
+    if line.count(shape.encode("ascii")) != 1 or text.count(shape) != 1:
+        return None  # folded across lines, or ambiguous
+    return tuple(line.split(shape.encode("ascii"))), tuple(text.split(shape))
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,7 @@ def outbox_email(*, tenant_id: str, campaign: str, profile_id: str, to_email: st
     if not PROFILE_FILE.match(profile_id):
         raise ValueError(f"profile id {profile_id!r} cannot name an outbox file")
     name = " ".join(to_name.split()) if isinstance(to_name, str) else ""  # a warehouse null may be NaN
-    to, subject_line = eml.folded_to(name, to_email), eml.folded_text("Subject", subject)
+    (to, to_text), subject_line = eml.to_field(name, to_email), eml.folded_text("Subject", subject)
     campaign_line = eml.folded_text("X-Commerce-Campaign", check_campaign(campaign))
     profile_line = eml.folded_plain("X-Commerce-Profile", profile_id)
     headers = [eml.folded_address("From", branding.sender_name, branding.sender_email), to]
@@ -60,7 +60,7 @@ def outbox_email(*, tenant_id: str, campaign: str, profile_id: str, to_email: st
     relative = f"{campaign}/{profile_id}.eml"
     return OutboxEmail(relative, eml.message_bytes(headers, boundary, text, html),  # CRLF lines
                        _row(relative, [_shared_text(campaign_line), eml.field_text(profile_line),
-                                       eml.field_text(to), _shared_text(subject_line)]))
+                                       to_text, _shared_text(subject_line)]))
 
 
 _shared_text = lru_cache(maxsize=64)(eml.field_text)  # a campaign's and a subject's: every email's

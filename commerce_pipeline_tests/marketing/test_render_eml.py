@@ -99,6 +99,32 @@ def test_plain_to_line_is_folded_as_the_email_package_folds_it():
         assert eml.folded_to(name, address) == expected, (name, address)
 
 
+def test_to_line_and_its_text_for_any_name_are_the_email_packages():
+    rng = random.Random(17)
+    names = ["Zoë", "José María", "山田 太郎", "Bob <&>", 'Al "Big" Capone', "Smith, John", "Dr. Who",
+             "=?utf-8?q?hi?=", "x" * 70, "Ünïcødé " * 6, "O'Brien", "Ana"]
+    for _ in range(1500):
+        local = ".".join("".join(rng.choice("abcXYZ019_+-") for _ in range(rng.randint(1, 30)))
+                         for _ in range(rng.randint(1, 3)))
+        address = f"{local}@{rng.choice(['example.com', 'a-b.co.uk', 'x.io', 'Mail.EXAMPLE.org'])}"
+        name = rng.choice(names)
+        try:
+            line = eml.folded("To", Address(display_name=name, addr_spec=address))
+        except ValueError:
+            with pytest.raises(ValueError):
+                eml.to_field(name, address)
+            continue
+        assert eml.to_field(name, address) == (line, eml.field_text(line)), (name, address)
+
+
+def test_a_plain_value_moved_to_a_line_of_its_own_is_folded_as_the_email_package_folds_it():
+    for profile in ["p1", "p00000001", "c-1f2e3d"]:  # the whole value fits on a line of its own
+        value = json.dumps({"campaign": "win_back", "profile_id": profile, "tenant": "acme"}, sort_keys=True)
+        expected = eml.folded("X-Commerce-Custom-Args", value)
+        assert expected.startswith(b"X-Commerce-Custom-Args:\r\n ")  # the break this is about
+        assert eml.folded_plain("X-Commerce-Custom-Args", value) == expected
+
+
 def test_multipart_boundary_line_is_folded_as_the_email_package_folds_it():
     for seed in range(200):
         boundary = "=_" + hashlib.sha256(str(seed).encode()).hexdigest()[:32]
@@ -187,3 +213,4 @@ def test_header_fields_are_read_as_the_compat32_parser_reads_them():
             if name.lower() in names:
                 expected.setdefault(name.lower(), (name, value))
         assert eml.first_fields(block, names) == expected, block
+
