@@ -116,3 +116,11 @@ def test_identifier_frame_is_the_frame_of_extract_identifiers_rows_from_inputs_r
     frame = identifier_frame(iter(customers), iter(orders))  # iterators: read once, in order
     pd.testing.assert_frame_equal(frame, expected)
     assert expected["excluded_reason"].notna().any() and expected["given_name"].isna().any()
+
+
+def test_extracted_columns_are_the_identifier_table_columns_in_their_declared_order():
+    # identifiers.py keeps its own column list so the pure extraction does not import the
+    # warehouse code; this keeps the two from drifting apart.
+    from commerce_pipeline.identity import identifiers, tables
+
+    assert identifiers.COLUMNS == list(tables.IDENTIFIER_COLUMNS)
