@@ -207,14 +207,13 @@ class BulkRunner:
             with self.lock:  # one bulk operation at a time per shop
                 operation_id = self.start(resource, search)
                 op = self.wait(operation_id, resource)
-            if finished is not None and op.get("status") == "COMPLETED":
-                # before the next window is chosen: it is sized from this one's count
-                finished(int(op.get("rootObjectCount") or 0))
             if op.get("status") != "COMPLETED":
                 raise self._fail(
                     f"bulk {resource}",
                     f"operation {operation_id} ended {op.get('status')} ({op.get('errorCode')})",
                 )
+            if finished is not None:  # before the next window is chosen: sized from this count
+                finished(int(op.get("rootObjectCount") or 0))
             yield op
 
     def fetch(self, resource: str, search: str | None) -> Iterator[dict]:
