@@ -107,13 +107,18 @@ def _returncode(result) -> int:
     return 2 if result.exception is not None else 1
 
 
+def _kept_key(args: Sequence[str], env: Mapping[str, str]) -> tuple:
+    """What a kept parse is found by: the parse's inputs and the project's files."""
+    return parse_key(args, env), project_fingerprint(args, env)
+
+
 def _manifest_for(args: Sequence[str], env: Mapping[str, str]):
     """The parse for these args: kept from an earlier invocation of the unchanged project, or
     made now (dbt reads the saved parse in the target folder, as the subprocess did).
     Returns (manifest, failed outcome)."""
     from dbt.cli.main import dbtRunner
 
-    key = (parse_key(args, env), project_fingerprint(args, env))
+    key = _kept_key(args, env)
     if key in _manifests:
         _manifests.move_to_end(key)
         return _manifests[key], None
@@ -203,7 +208,7 @@ def keep_parse(args: Sequence[str], env: Mapping[str, str]) -> bool:
             _manifest, failed = _manifest_for(args, env)
         finally:
             stop_capture_stdout_logs()
-        return failed is None and (parse_key(args, env), project_fingerprint(args, env)) in _manifests
+        return failed is None and _kept_key(args, env) in _manifests
 
 
 def invoke(args: Sequence[str], env: Mapping[str, str]) -> DbtOutcome:
