@@ -26,8 +26,8 @@ _TIMES = frozenset(f"T{h:02d}:{m:02d}:{s:02d}Z" for h in range(24) for m in rang
                    for s in range(60))
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DAYS: dict[str, bool] = {}
-_TEXT_COMPARE = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt,
-                 "<=": operator.le}
+_OPERATORS = {"=": operator.eq, ">": operator.gt, ">=": operator.ge, "<": operator.lt,
+              "<=": operator.le}
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,9 @@ def stored_instant(text: str) -> datetime:
 
 
 def _compare(actual: Any, op: str, expected: Any, day_only: bool) -> bool:
-    if op == "=":
-        return actual.date() == expected.date() if day_only else actual == expected
-    if op == ">":
-        return actual > expected
-    if op == ">=":
-        return actual >= expected
-    if op == "<":
-        return actual < expected
-    return actual <= expected
+    if op == "=" and day_only:
+        return actual.date() == expected.date()
+    return _OPERATORS[op](actual, expected)
 
 
 def _date_predicate(term: Term) -> Callable[[Mapping], bool] | None:
@@ -136,7 +130,7 @@ def _canonical_predicate(key: str, op: str, text: str, bound: datetime) -> Calla
     """A date term's check whose bound is canonical: a canonical stored value is compared as
     text, unparsed (a bulk window's export checks every record of the resource); any other
     value as an instant, as before."""
-    compare = _TEXT_COMPARE[op]
+    compare = _OPERATORS[op]
 
     def check(node: Mapping) -> bool:
         raw = node.get(key)
