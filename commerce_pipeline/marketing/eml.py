@@ -86,11 +86,6 @@ def folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
     return folded(name, address(display_name, addr_spec))
 
 
-def folded_to(display_name: str, addr_spec: str) -> bytes:
-    """`To: name <address>`: a plain name and address on one line are written as they are."""
-    return to_field(display_name, addr_spec)[0]
-
-
 def to_field(display_name: str, addr_spec: str) -> tuple[bytes, str]:
     """(`folded("To", address(...))`, its `field_text`). A plain name and address on one line
     are written and read back as they are. Otherwise, for a plain address, the line is the one
