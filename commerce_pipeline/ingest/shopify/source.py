@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator
 import dlt
 from dlt.common.time import ensure_pendulum_datetime
 
-from commerce_pipeline.gc_pacing import fewer_collections
+from commerce_pipeline.gc_pacing import collector_paused
 from commerce_pipeline.ingest.shopify import queries
 from commerce_pipeline.ingest.shopify.arrow_tables import table_hints, version_tables
 from commerce_pipeline.ingest.shopify.bulk import BulkRunner
@@ -194,7 +194,7 @@ def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interv
             batches = prefetched(iter_pages(client(), resource, search), name=f"pages {resource}")
         tenant_id = connection.tenant_id if connection else ""
         floor = ensure_pendulum_datetime(last) if last else None
-        with fewer_collections():
+        with collector_paused():  # gc_pacing.py: why a sync pauses the collector
             for batch in batches:
                 rows, bad = map_records(resource, batch)
                 report.add(resource, len(batch), len(bad))
