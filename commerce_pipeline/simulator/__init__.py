@@ -8,7 +8,8 @@ what they buy next) for evaluating the pipeline's models.
 """
 
 from commerce_pipeline.simulator.generator import generate_store
+from commerce_pipeline.simulator.ground_truth import write_ground_truth
 from commerce_pipeline.simulator.server import SimulatorServer
-from commerce_pipeline.simulator.store import Store, write_ground_truth
+from commerce_pipeline.simulator.store import Store
 
 __all__ = ["SimulatorServer", "Store", "generate_store", "write_ground_truth"]

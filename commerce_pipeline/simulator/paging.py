@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 MAX_PAGE_SIZE = 250
+_ABOVE_ANY_ID = float("inf")  # sorts after every (value, id) key with that value
 
 
 class CursorError(ValueError):
@@ -121,3 +122,14 @@ def page_list(items: Sequence[Any], args: PageArgs) -> Page:
     if args.first is None and args.last is None and args.after is None and args.before is None:
         return Page(keys, list(items), False, False)  # all of it (bulk reads): what paging gives
     return page_sorted(keys, items.__getitem__, args)
+
+
+def keys_in_range(keys: Sequence[tuple], low, low_inclusive: bool, high, high_inclusive: bool,
+                  ) -> frozenset:
+    """The second values (ids) of ascending `(value, id)` keys whose value lies between `low`
+    and `high` (None: open), found by bisection."""
+    start = 0 if low is None else (bisect_left(keys, (low,)) if low_inclusive
+                                   else bisect_right(keys, (low, _ABOVE_ANY_ID)))
+    end = len(keys) if high is None else (bisect_right(keys, (high, _ABOVE_ANY_ID))
+                                          if high_inclusive else bisect_left(keys, (high,)))
+    return frozenset(key[1] for key in keys[start:end])

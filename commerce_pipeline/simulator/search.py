@@ -155,10 +155,41 @@ def _id_predicate(term: Term) -> Callable[[Mapping], bool] | None:
     return check
 
 
+Window = tuple[str | None, bool, str | None, bool]  # low, low inclusive, high, high inclusive
+
+
+def updated_window(terms: list[Term]) -> Window | None:
+    """The `updatedAt` range that `terms` select, when they are only `updated_at` bounds
+    (>, >=, <, <=) written as canonical instants, as a sync's window is; else None. Open ends
+    are None. A store answers such a range from its updatedAt index (store.py)."""
+    low, low_inclusive, high, high_inclusive = None, False, None, False
+    bounds = [t for t in terms if t.field in DATE_FIELDS or t.field == "id"]
+    if not bounds:
+        return None
+    for term in bounds:
+        value = term.value.strip()
+        if term.field != "updated_at" or term.negated or term.op == "=" or not canonical(value):
+            return None
+        inclusive = term.op in (">=", "<=")
+        if term.op[0] == ">" and (low is None or value > low or value == low and not inclusive):
+            low, low_inclusive = value, inclusive
+        if term.op[0] == "<" and (high is None or value < high or value == high and not inclusive):
+            high, high_inclusive = value, inclusive
+    return low, low_inclusive, high, high_inclusive
+
+
 def compile_search(query: str | None) -> Callable[[Mapping], bool] | None:
-    """A predicate over GraphQL-shaped nodes, or None when the query filters nothing."""
+    """A predicate over GraphQL-shaped nodes, or None when the query filters nothing. Its
+    `updated_window` attribute is the query's `updated_window` (or None)."""
+    predicate = _predicate(terms := parse_search(query))
+    if predicate is not None:
+        predicate.updated_window = updated_window(terms)
+    return predicate
+
+
+def _predicate(terms: list[Term]) -> Callable[[Mapping], bool] | None:
     checks = []
-    for term in parse_search(query):
+    for term in terms:
         if term.field in DATE_FIELDS:
             check = _date_predicate(term)
         elif term.field == "id":

@@ -9,20 +9,17 @@ sees one consistent version. The lock guards the maps and indexes.
 from __future__ import annotations
 
 import functools
-
 import hashlib
-import json
 import threading
 from bisect import bisect_left, insort
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from commerce_pipeline.simulator.packed import CHILD_LISTS, PackedRecords
-from commerce_pipeline.simulator.paging import Page, PageArgs, page_sorted
+from commerce_pipeline.simulator.paging import Page, PageArgs, keys_in_range, page_sorted
+from commerce_pipeline.simulator.search import canonical
 
 RESOURCES = ("customers", "orders", "products")
 SORT_FIELDS = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt"}  # anything else sorts by id
@@ -90,6 +87,8 @@ class Store:
             packed.nums = packed.created = packed.updated = packed.blobs = []
         self._update_order = update_order
         self._update_count = dict.fromkeys(RESOURCES, 0)
+        self._canonical_updates: dict[str, bool] = {}  # resource -> every updatedAt canonical
+        self._windows: dict[tuple, frozenset] = {}  # (resource, window) -> ids, until a change
 
     def _read(self, resource: str, pairs: list[tuple[int, tuple]], keep: bool = False) -> list:
         """The records of (num, entry) pairs: one handed out before, else decoded (and kept as
@@ -114,12 +113,34 @@ class Store:
         return {"id": f"gid://shopify/{_TYPE_OF[resource]}/{num}", "createdAt": entry[0],
                 "updatedAt": entry[1]}
 
+    def _window_ids(self, resource: str, match) -> frozenset | None:
+        """The ids `match` accepts, from the updatedAt index, when `match` is an updatedAt
+        window (search.updated_window) and the index answers it exactly: every stored updatedAt
+        canonical (so compared as text, as the predicate would) and no record handed out (one
+        changed in place is read as it is now). A bulk window's export checked every record of
+        the resource with the predicate, once per window; None: use the predicate."""
+        window = getattr(match, "updated_window", None)
+        if window is None or self._live[resource]:
+            return None
+        keys = self._index[resource, "UPDATED_AT"]
+        if resource not in self._canonical_updates:
+            self._canonical_updates[resource] = all(canonical(key[0]) for key in keys)
+        if not self._canonical_updates[resource]:
+            return None
+        if (resource, window) not in self._windows:
+            if len(self._windows) >= 32:  # a window is asked for while a sync reads it
+                self._windows.clear()
+            self._windows[resource, window] = keys_in_range(keys, *window)
+        return self._windows[resource, window]
+
     # -- reading -----------------------------------------------------------------------------
     def count(self, resource: str, match: Callable[[Mapping], bool] | None = None) -> int:
         """Records of a resource, or those `match` (a search on id and dates) accepts."""
         with self.lock:
             if match is None:
                 return len(self._nodes[resource])
+            if (ids := self._window_ids(resource, match)) is not None:
+                return len(ids)
             return sum(1 for num, entry in self._nodes[resource].items()
                        if match(self._view(resource, num, entry)))
 
@@ -190,6 +211,8 @@ class Store:
             # Search terms read only the id and dates: match on those, decode only the page.
             view = ((lambda pos: self._view(resource, keys[pos][1], nodes[keys[pos][1]]))
                     if match else (lambda pos: None))
+            if (ids := self._window_ids(resource, match)) is not None:
+                view, match = (lambda pos: keys[pos][1]), ids.__contains__
             got = page_sorted(keys, view, args, match)
             pairs = [(key[1], nodes[key[1]]) for key in got.keys]
             items = self._read(resource, pairs)
@@ -223,6 +246,9 @@ class Store:
         insort(keys, (node["updatedAt"], num))
         self._nodes[resource][num] = (node.get("createdAt"), node.get("updatedAt"),
                                       self._packed[resource].pack(node))
+        self._windows.clear()
+        if self._canonical_updates.get(resource):
+            self._canonical_updates[resource] = canonical(node["updatedAt"])
         self._live[resource].pop(num, None)  # the old version is no longer the store's
 
 
@@ -237,19 +263,3 @@ def _changed(resource: str, node: dict, serial: int, stamp: str) -> dict:
         new["displayFinancialStatus"] = "PAID"
     new["updatedAt"] = max(stamp, node["createdAt"])
     return new
-
-
-def write_ground_truth(store: Store, path: str | Path) -> Path:
-    """The store's latent truth as JSON (never served over the API)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_jsonable(store.ground_truth), indent=1, sort_keys=True))
-    return path
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [_jsonable(v) for v in (sorted(value) if isinstance(value, set) else value)]
-    return value
