@@ -125,7 +125,7 @@ class BulkRunner:
     def __init__(
         self,
         client: ShopifyGraphQLClient,
-        poll_interval: float = 1.0,
+        poll_interval: float = 0.25,  # the first pause; see next_poll_interval
         max_poll_interval: float = 10.0,
         timeout_seconds: float = 6 * 3600,
         sleep: Callable[[float], None] = time.sleep,

@@ -103,7 +103,7 @@ def shopify_source(
     mode: str = "auto",
     report: SyncReport | None = None,
     client_factory: Callable[[ShopifyConnection], ShopifyGraphQLClient] = ShopifyGraphQLClient,
-    bulk_poll_interval: float = 1.0,
+    bulk_poll_interval: float = 0.25,
     bulk_window_records: int = RECORDS_PER_WINDOW,
 ):
     """`mode`: "auto" (bulk first, then pages), "bulk" or "pages" (benchmarks use both).
