@@ -18,7 +18,7 @@ def test_dbt_tests_of_the_models_run_as_passing_asset_checks(duckdb_store):
     assert {"customer_profile", "customer_features", "daily_commerce_metrics", "top_customers"} <= checked
     assert all(c.passed for c in checks)
     names = {(c.asset_key.path[-1], c.check_name) for c in checks}
-    assert ("customer_features", "rfm_segment_is_a_known_segment") in names
+    assert ("customer_features", "customer_features_values") in names
     assert ("daily_commerce_metrics", "daily_metrics_reconcile_with_profiles") in names
 
 

@@ -1,6 +1,7 @@
-"""The dbt data tests: each model checks its not-null columns in one `not_null_columns` test
-(dbt_project/tests/generic/not_null_columns.sql), so one dbt node and one Dagster asset check per
-model rather than one per column, and a null there fails that check naming the column."""
+"""The dbt data tests: each model checks its not-null columns in one `not_null_columns` test and
+its value rules (ranges, accepted values) in one `column_values` test (dbt_project/tests/generic/),
+so one dbt node and one Dagster asset check per model and kind rather than one per column; a
+broken rule fails that check naming the column (and the rule)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,31 @@ def test_a_null_key_fails_the_models_not_null_check_naming_the_column(tenants, d
     # its failing row names the column (discount_code_count, the other column checked, has no null)
     compiled = next(tenant_dbt_target(tenant).glob(f"compiled/**/{data_tests()[CHECK]['path']}"))
     assert query_readonly(warehouse, compiled.read_text())[1] == [("shopify_order_id", 1)]
+
+
+def test_each_model_checks_its_value_rules_in_one_test():
+    tests = data_tests().values()
+    per_column = [t["name"] for t in tests if t["test_metadata"]["name"] in ("accepted_values", "value_between")]
+    assert per_column == []
+    per_model = Counter(checked_node(t) for t in tests if t["test_metadata"]["name"] == "column_values")
+    assert {"stg_shopify__orders", "customer_features", "customer_360"} <= set(per_model)
+    assert max(per_model.values()) == 1
+
+
+def test_a_value_outside_the_accepted_ones_fails_the_models_values_check_naming_column_and_rule(
+        tenants, dagster_instance):
+    tenant = tenants[1]
+    assert sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_staging)).success
+    warehouse = tenant_warehouse(tenant)
+    raw = f"{warehouse.schema}.shopify_orders"
+    with duckdb.connect(str(warehouse.duckdb_path)) as con:  # every stored version of one order
+        con.execute(f"update {raw} set financial_status = 'SETTLED' where id = (select min(id) from {raw})")
+    result = sync(dagster_instance, tenant, assets=(commerce_dbt_staging,), raise_on_error=False)
+    assert not result.success
+    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
+    assert [(c.asset_key.path[-1], c.check_name) for c in failed] == [("stg_shopify__orders", "stg_shopify__orders_values")]
+    compiled = next(tenant_dbt_target(tenant).glob(
+        f"compiled/**/{data_tests()['stg_shopify__orders_values']['path']}"))
+    [(column, rule, rows)] = query_readonly(warehouse, compiled.read_text())[1]
+    assert (column, rows) == ("financial_status", 1)
+    assert rule.startswith("one of authorized, expired, paid")
