@@ -71,7 +71,7 @@ def main() -> None:
     args = parser.parse_args()
     figures = run(args.tenants, args.customers, args.workers)
     for key, value in figures.items():
-        print(f"{key:<28}{value}")
+        print(f"{key:<30}{value}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
 
