@@ -58,23 +58,35 @@ def test_every_unique_key_is_checked_not_null():
 CHECK = "not_null_columns_stg_shopify__orders_shopify_order_id__discount_code_count"
 
 
-def test_a_null_key_fails_the_models_not_null_check_naming_the_column(tenants, dagster_instance):
-    tenant = tenants[0]
-    assert sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_staging)).success
+def staging_after_raw_orders_change(instance, tenant: str, *statements: str):
+    """Sync the tenant and build staging, run `statements` ({raw} names the raw orders table) on
+    its DuckDB file, build staging again: (the failed checks, each as (asset name, check name,
+    failed rows), and a function giving a check's failing rows by running its compiled SQL)."""
+    assert sync(instance, tenant, assets=(shopify_assets, commerce_dbt_staging)).success
     warehouse = tenant_warehouse(tenant)
-    raw = f"{warehouse.schema}.shopify_orders"
-    with duckdb.connect(str(warehouse.duckdb_path)) as con:  # dlt declares the id not null
-        con.execute(f"alter table {raw} alter column id drop not null")
-        con.execute(f"insert into {raw} (id, updated_at, _dlt_load_id, _dlt_id) "
-                    "values (null, now(), 'null-key', 'null-key')")
-    result = sync(dagster_instance, tenant, assets=(commerce_dbt_staging,), raise_on_error=False)
+    with duckdb.connect(str(warehouse.duckdb_path)) as con:
+        for statement in statements:
+            con.execute(statement.format(raw=f"{warehouse.schema}.shopify_orders"))
+    result = sync(instance, tenant, assets=(commerce_dbt_staging,), raise_on_error=False)
     assert not result.success
-    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
-    assert [(c.asset_key.path[-1], c.check_name) for c in failed] == [("stg_shopify__orders", CHECK)]
-    assert failed[0].metadata["dagster_dbt/failed_row_count"].value == 1
+    failed = [(c.asset_key.path[-1], c.check_name, c.metadata["dagster_dbt/failed_row_count"].value)
+              for c in result.get_asset_check_evaluations() if not c.passed]
+
+    def failing_rows(check: str) -> list[tuple]:
+        compiled = next(tenant_dbt_target(tenant).glob(f"compiled/**/{data_tests()[check]['path']}"))
+        return query_readonly(warehouse, compiled.read_text())[1]
+
+    return failed, failing_rows
+
+
+def test_a_null_key_fails_the_models_not_null_check_naming_the_column(tenants, dagster_instance):
+    failed, failing_rows = staging_after_raw_orders_change(
+        dagster_instance, tenants[0],
+        "alter table {raw} alter column id drop not null",  # dlt declares the id not null
+        "insert into {raw} (id, updated_at, _dlt_load_id, _dlt_id) values (null, now(), 'null-key', 'null-key')")
+    assert failed == [("stg_shopify__orders", CHECK, 1)]
     # its failing row names the column (discount_code_count, the other column checked, has no null)
-    compiled = next(tenant_dbt_target(tenant).glob(f"compiled/**/{data_tests()[CHECK]['path']}"))
-    assert query_readonly(warehouse, compiled.read_text())[1] == [("shopify_order_id", 1)]
+    assert failing_rows(CHECK) == [("shopify_order_id", 1)]
 
 
 def test_each_model_checks_its_value_rules_in_one_test():
@@ -88,18 +100,10 @@ def test_each_model_checks_its_value_rules_in_one_test():
 
 def test_a_value_outside_the_accepted_ones_fails_the_models_values_check_naming_column_and_rule(
         tenants, dagster_instance):
-    tenant = tenants[1]
-    assert sync(dagster_instance, tenant, assets=(shopify_assets, commerce_dbt_staging)).success
-    warehouse = tenant_warehouse(tenant)
-    raw = f"{warehouse.schema}.shopify_orders"
-    with duckdb.connect(str(warehouse.duckdb_path)) as con:  # every stored version of one order
-        con.execute(f"update {raw} set financial_status = 'SETTLED' where id = (select min(id) from {raw})")
-    result = sync(dagster_instance, tenant, assets=(commerce_dbt_staging,), raise_on_error=False)
-    assert not result.success
-    failed = [c for c in result.get_asset_check_evaluations() if not c.passed]
-    assert [(c.asset_key.path[-1], c.check_name) for c in failed] == [("stg_shopify__orders", "stg_shopify__orders_values")]
-    compiled = next(tenant_dbt_target(tenant).glob(
-        f"compiled/**/{data_tests()['stg_shopify__orders_values']['path']}"))
-    [(column, rule, rows)] = query_readonly(warehouse, compiled.read_text())[1]
+    failed, failing_rows = staging_after_raw_orders_change(  # every stored version of one order
+        dagster_instance, tenants[1],
+        "update {raw} set financial_status = 'SETTLED' where id = (select min(id) from {raw})")
+    assert [(asset, check) for asset, check, _ in failed] == [("stg_shopify__orders", "stg_shopify__orders_values")]
+    [(column, rule, rows)] = failing_rows("stg_shopify__orders_values")
     assert (column, rows) == ("financial_status", 1)
     assert rule.startswith("one of authorized, expired, paid")
