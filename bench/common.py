@@ -36,7 +36,7 @@ def cpu_model() -> str:
 def speed_probe_ms(rounds: int = 5) -> int:
     """Milliseconds one core takes for a fixed piece of the work our stages do in Python (decode
     JSON records, sort them, hash a field), the median of `rounds`. Machines of one kind were
-    seen here running the same code 1.5-1.7x apart on different days: a figure read beside its
+    seen here running the same code 1.4-1.7x apart on different days: a figure read beside its
     probe says whether the code or the machine changed (lower is faster)."""
     lines = [json.dumps({"id": f"gid://shopify/Customer/{i}", "email": f"c{i}@example.com",
                          "total": i * 1.25, "tags": ["vip", str(i % 7)]}) for i in range(20_000)]
