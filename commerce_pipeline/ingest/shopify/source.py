@@ -40,7 +40,7 @@ from commerce_pipeline.ingest.shopify.prefetch import prefetched
 
 RESOURCES = ("customers", "orders", "products")
 QUARANTINE_TABLE = "shopify_quarantine"
-# Records per yielded batch on the bulk path: dlt computes and checks a table's hints once per
+# Records per yielded batch (bulk and pages alike): dlt computes and checks a table's hints once per
 # yielded Arrow table, so fewer, larger tables (about 1-3 MB each here) cost less.
 BATCH_SIZE = 5_000
 
@@ -191,7 +191,10 @@ def _resource(resource, client, sync_lag_seconds, mode, report, bulk_poll_interv
             searches = bulk_searches(client(), resource, after, upto, bulk_window_records)
             batches = _batched(runner.fetch_all(resource, searches), BATCH_SIZE)
         else:
-            batches = prefetched(iter_pages(client(), resource, search), name=f"pages {resource}")
+            pages = prefetched(iter_pages(client(), resource, search), name=f"pages {resource}")
+            # Regrouped into BATCH_SIZE batches: at a page's hundred records or fewer, dlt's
+            # check of each table's hints cost several times the records' own work.
+            batches = _batched((node for page in pages for node in page), BATCH_SIZE)
         tenant_id = connection.tenant_id if connection else ""
         floor = ensure_pendulum_datetime(last) if last else None
         with collector_paused():  # gc_pacing.py: why a sync pauses the collector
