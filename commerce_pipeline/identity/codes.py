@@ -120,12 +120,13 @@ def column_codes(column: pd.Series, rows: np.ndarray | None = None,
         values = column.to_numpy(dtype=object)
         codes, uniques = text_codes(values if rows is None else values[rows])
         return codes, Texts(uniques)
+    if array.type == pa.null():
+        return np.full(len(array) if rows is None else len(rows), -1, dtype=np.int64), \
+            Texts(np.zeros(0, dtype=object))
+    if mostly_distinct and (len(array) if rows is None else len(rows)) >= IN_DUCKDB_FROM:
+        return _hashed_codes(array, rows)  # (hashes the whole column: no copy of the rows' texts)
     if rows is not None:
         array = array.take(pa.array(rows, type=pa.int64()))
-    if array.type == pa.null():
-        return np.full(len(array), -1, dtype=np.int64), Texts(np.zeros(0, dtype=object))
-    if mostly_distinct and len(array) >= IN_DUCKDB_FROM:
-        return _hashed_codes(array)
     if runs and len(array) > 1:
         return _run_codes(array)
     return _dictionary_codes(array)
@@ -165,16 +166,21 @@ def _distinct_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
     return _dictionary_codes(array)
 
 
-def _hashed_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
-    """Codes of a mostly distinct text column (in no particular order) from 64-bit hashes:
-    a million strings go into a dictionary several times slower than their hashes sort.
-    Each row is checked to hold its group's first text; groups whose hashes collide are
-    coded again from their text."""
-    present = np.flatnonzero(~array.is_null().to_numpy(zero_copy_only=False))
-    texts = array if len(present) == len(array) else array.take(pa.array(present))
+def _hashed_codes(array: pa.Array, rows: np.ndarray | None = None) -> tuple[np.ndarray, Texts]:
+    """Codes of a mostly distinct text column (in no particular order), or of its `rows`, from
+    64-bit hashes: a million strings go into a dictionary several times slower than their
+    hashes sort. Each row is checked to hold its group's first text; groups whose hashes
+    collide are coded again from their text."""
+    valid = ~array.is_null().to_numpy(zero_copy_only=False)
+    if rows is None:
+        present = at = np.flatnonzero(valid)  # (at: each present row's position in `array`)
+    else:
+        present = np.flatnonzero(valid[rows])
+        at = np.asarray(rows, dtype=np.int64)[present]
     # Sort the hashes with the row number in the low bits: one sort of plain integers.
     bits = np.uint64(max(len(present).bit_length(), 1))
-    hashes = text_hashes(texts).view(np.uint64)
+    hashes = text_hashes(array).view(np.uint64)[at] if len(at) * 4 > len(array) else \
+        text_hashes(array.take(pa.array(at))).view(np.uint64)
     packed = np.sort((hashes >> bits << bits) | np.arange(len(present), dtype=np.uint64))
     row = (packed & ((np.uint64(1) << bits) - np.uint64(1))).astype(np.int64)
     starts = np.r_[True, (packed[1:] >> bits) != (packed[:-1] >> bits)] if len(packed) else \
@@ -184,17 +190,17 @@ def _hashed_codes(array: pa.Array) -> tuple[np.ndarray, Texts]:
     codes = np.empty(len(present), dtype=np.int64)
     codes[row] = group
     repeat = np.flatnonzero(~starts)
-    same = pc.equal(texts.take(pa.array(row[repeat])),
-                    texts.take(pa.array(first[group[repeat]]))).to_numpy(zero_copy_only=False)
+    same = pc.equal(array.take(pa.array(at[row[repeat]])),
+                    array.take(pa.array(at[first[group[repeat]]]))).to_numpy(zero_copy_only=False)
     collided = np.flatnonzero(np.isin(group, group[repeat[~same]]))
     if len(collided):  # a hash shared by different texts: code those rows by their text
-        rows = row[collided]
-        again = pc.dictionary_encode(texts.take(pa.array(rows))).indices.to_numpy()
-        codes[rows] = len(first) + again
-        first = np.r_[first, rows[first_per_code(again, int(again.max()) + 1)]]
-    out = np.full(len(array), -1, dtype=np.int64)
+        rows_ = row[collided]
+        again = pc.dictionary_encode(array.take(pa.array(at[rows_]))).indices.to_numpy()
+        codes[rows_] = len(first) + again
+        first = np.r_[first, rows_[first_per_code(again, int(again.max()) + 1)]]
+    out = np.full(len(valid) if rows is None else len(rows), -1, dtype=np.int64)
     out[present] = codes
-    return out, Texts(array, present[first])
+    return out, Texts(array, at[first])
 
 
 def missing(column: pd.Series) -> np.ndarray:

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from commerce_pipeline.identity import codes as codes_module
 from commerce_pipeline.identity.codes import column_codes, first_per_code, missing, text_codes
@@ -121,6 +122,25 @@ def test_mostly_distinct_codes_stay_exact_when_different_texts_share_a_hash(monk
     values = [f"v{i % 7}" for i in range(IN_DUCKDB_FROM)]
     codes, texts = column_codes(pd.Series(values), mostly_distinct=True)
     assert _same_partition(codes, values) and texts.take(codes).tolist() == values
+
+
+@pytest.mark.parametrize("every", [2, 7])  # most rows (hashed as a whole column), a few
+def test_mostly_distinct_codes_of_some_rows_equal_those_rows_values_alike(every):
+    values = [None if i % 97 == 0 else f"v{i % 30_000}" for i in range(6 * IN_DUCKDB_FROM)]
+    rows = np.arange(0, len(values), every)[::-1]  # in any order
+    codes, texts = column_codes(pd.Series(values, dtype=object), rows, mostly_distinct=True)
+    taken = [values[r] for r in rows]
+    assert len(codes) == len(rows) and _same_partition(codes, taken)
+    assert [None if c < 0 else t for c, t in zip(codes, texts.take(np.maximum(codes, 0)))] == taken
+
+
+def test_mostly_distinct_codes_of_some_rows_stay_exact_when_texts_share_a_hash(monkeypatch):
+    monkeypatch.setattr(codes_module, "text_hashes", lambda texts: np.zeros(len(texts), np.int64))
+    values = [f"v{i % 7}" for i in range(2 * IN_DUCKDB_FROM)]
+    rows = np.arange(1, len(values), 2)
+    codes, texts = column_codes(pd.Series(values), rows, mostly_distinct=True)
+    taken = [values[r] for r in rows]
+    assert _same_partition(codes, taken) and texts.take(codes).tolist() == taken
 
 
 def test_missing_is_what_pandas_isna_says():
