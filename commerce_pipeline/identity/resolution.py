@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from commerce_pipeline.column_rows import ColumnRows
 from commerce_pipeline.gc_pacing import collector_paused
 from commerce_pipeline.identity.codes import first_per_code, text_codes
 from commerce_pipeline.identity.graph import Links, components, identity_graph, star_edges
@@ -40,7 +41,7 @@ MEMBER_COLUMNS = ["source_key", "source_kind", "channel", "profile_id", "linked_
 class Resolution:
     members: pd.DataFrame  # MEMBER_COLUMNS, one row per source record
     queue: list[dict] = field(default_factory=list)
-    history: list[dict] = field(default_factory=list)
+    history: ColumnRows = field(default_factory=lambda: ColumnRows({}))  # rows as columns
     stats: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)  # wall time per phase, for bench/identity.py
 
@@ -153,7 +154,7 @@ def _resolve(identifiers: pd.DataFrame, previous: pd.DataFrame | None,
     members = records.assign(profile_id=_text_column(ids, group),
                              linked_by=_linked_by(links, group, len(records)))
     members = _carry_resolution_time(members, previous, prev_row, prev >= 0, run_id, now)
-    events = [e["event"] for e in history]  # (list.count: C loops over the many merges)
+    events = history.data.get("event", [])  # (list.count: C loops over the many merges)
     stats = {"source_records": len(records), "profiles": int(np.count_nonzero(np.bincount(group))),
              "links": len(edges), "queued_groups": sum(q["status"] == "pending" for q in queue),
              "merges": events.count("merge"), "splits": events.count("split")}

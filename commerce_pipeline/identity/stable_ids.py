@@ -20,6 +20,7 @@ from json.encoder import encode_basestring_ascii
 import numpy as np
 import pandas as pd
 
+from commerce_pipeline.column_rows import ColumnRows
 from commerce_pipeline.identity.digests import distinct_short_sha1, short_sha1
 from commerce_pipeline.identity.graph import Edges, Links, shown_value
 from commerce_pipeline.identity.held import runs
@@ -85,19 +86,21 @@ def json_lists(texts: list[str], starts: list[int], ends: list[int]) -> list[str
 
 
 def _events(kind: str, profile_ids: list, related: list, keys_json: list[str], identifiers: list,
-            decisions: list, run_id: str, now: datetime) -> list[dict]:
+            decisions: list, run_id: str, now: datetime) -> ColumnRows:
     """History rows, one per entry of the lists (in step); `keys_json`: each event's source
-    keys as a JSON list; decisions: (decided_by, reason). Built in one comprehension: a large
-    first run writes one merge per linked profile."""
-    prefix = f"{run_id}|{kind}|"
+    keys as a JSON list; decisions: (decided_by, reason). Kept as columns: a large first run
+    writes one merge per linked profile."""
+    prefix, n = f"{run_id}|{kind}|", len(profile_ids)
     event_ids = short_sha1("e_", [f"{prefix}{p}|{r}" if r else f"{prefix}{p}|[]"
                                   for p, r in zip(profile_ids, related)])
-    return [{"event_id": e, "event": kind, "profile_id": p,
-             "related_profile_ids": json_list(r) if r else "[]", "source_keys": k,
-             "identifier_kind": i[0], "identifier_value": i[1], "decided_by": d[0], "reason": d[1],
-             "at": now, "run_id": run_id}
-            for e, p, r, k, i, d in zip(event_ids, profile_ids, related, keys_json, identifiers,
-                                        decisions)]
+    kinds, values = zip(*identifiers) if n else ((), ())
+    decided_by, reasons = zip(*decisions) if n else ((), ())
+    return ColumnRows({
+        "event_id": event_ids, "event": [kind] * n, "profile_id": list(profile_ids),
+        "related_profile_ids": [json_list(r) if r else "[]" for r in related],
+        "source_keys": list(keys_json), "identifier_kind": list(kinds),
+        "identifier_value": list(values), "decided_by": list(decided_by), "reason": list(reasons),
+        "at": [now] * n, "run_id": [run_id] * n})
 
 
 def _strongest_links(edges: Edges, links: Links, group: np.ndarray, unit: np.ndarray,
@@ -128,7 +131,7 @@ def _queued_keys(queue: list[dict], approved: bool) -> set[str]:
             for k in json.loads(q["source_keys"])}
 
 
-def _merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now) -> list[dict]:
+def _merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now) -> ColumnRows:
     """A merge per profile whose records come from more than one unit (a previous profile,
     or a record new to this run)."""
     unit = np.where(prev >= 0, prev, prev.max(initial=0) + 1 + np.arange(len(keys)))
@@ -158,7 +161,7 @@ def _merges(keys, group, prev, prev_ids, ids, edges, links, queue, run_id, now) 
                    json_lists(keys[moved].tolist(), starts, ends), strongest, decided, run_id, now)
 
 
-def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> list[dict]:
+def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> ColumnRows:
     """A split per previous profile whose records now sit in several profiles, by id."""
     before = np.flatnonzero(prev >= 0)
     p, _, _ = _distinct_pairs(prev[before], group[before], max(len(ids), 1))
@@ -181,7 +184,7 @@ def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> list[dict]
 
 def history_events(keys: np.ndarray, group: np.ndarray, prev: np.ndarray, prev_text: np.ndarray,
                    ids: np.ndarray, edges: Edges, links: Links, queue: list[dict], run_id: str,
-                   now: datetime) -> list[dict]:
+                   now: datetime) -> ColumnRows:
     """A merge per profile that gained records or absorbed profiles; a split per previous
     profile whose records now sit in several profiles."""
     prev_ids = np.full(len(keys), None, dtype=object)

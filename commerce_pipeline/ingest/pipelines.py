@@ -11,6 +11,7 @@ import pyarrow as pa
 from dlt.common.normalizers.utils import generate_dlt_ids
 from dlt.common.storages.load_package import create_load_id
 
+from commerce_pipeline.column_rows import ColumnRows
 from commerce_pipeline.ingest import table_writes
 from commerce_pipeline.ingest.shopify.arrow_tables import (
     ROOT_DLT_COLUMNS,
@@ -44,7 +45,8 @@ def _as_arrow(rows: list[dict], columns: dict):
     decide: a field no column declares, a value the declared type does not take as it is (a
     timestamp as text, say)."""
     names = set(columns)
-    if not rows or any(row.keys() - names for row in rows):
+    fields = rows.data.keys() if isinstance(rows, ColumnRows) else None
+    if not rows or (fields - names if fields is not None else any(r.keys() - names for r in rows)):
         return None
     ids = {"_dlt_id": generate_dlt_ids(len(rows))}
     try:
@@ -72,7 +74,8 @@ def _stamped(table):
     yield table_writes.stamped(table, dlt.current.load_package_state()["load_id"])
 
 
-def write_tables(tenant_id: str, source: str, tables: dict[str, tuple[list[dict], str, dict]]) -> None:
+def write_tables(tenant_id: str, source: str,
+                 tables: dict[str, tuple[list[dict] | ColumnRows, str, dict]]) -> None:
     """Load {table: (rows, write_disposition, columns)} as one load into the tenant's warehouse
     (identity, model and marketing tables; the Shopify source loads itself).
 
@@ -96,7 +99,7 @@ def _write_with_dlt(tenant_id: str, source: str, tables: dict, arrow: dict) -> N
     """The load as a dlt run: rows that fit their columns as Arrow, the rest as dicts."""
     by_format: dict[bool, list] = {True: [], False: []}
     for name, (rows, disposition, columns) in tables.items():
-        data = _stamped(arrow[name]) if arrow[name] is not None else rows
+        data = _stamped(arrow[name]) if arrow[name] is not None else list(rows)
         hints = {**columns, **ROOT_DLT_COLUMNS} if arrow[name] is not None else columns
         by_format[arrow[name] is not None].append(
             dlt.resource(data, name=name, write_disposition=disposition, columns=hints))

@@ -9,6 +9,7 @@ import dlt
 import duckdb
 import pytest
 
+from commerce_pipeline.column_rows import ColumnRows
 from commerce_pipeline.ingest.pipelines import _as_arrow, write_tables
 from commerce_pipeline.ingest.shopify.columns import column_hints
 from commerce_pipeline.storage import tenant_warehouse
@@ -77,3 +78,21 @@ def test_pandas_missing_values_load_as_null_without_a_dlt_run():
     assert table_as_loaded(tenant_warehouse("t4").duckdb_path, "facts")[1] == [
         ("a", None, 0.5, None, None), ("b", 2, 1.5, True, datetime(2025, 5, 1, tzinfo=UTC))]
     assert not (tenant_warehouse("t4").duckdb_path.parent / "dlt").exists()  # no dlt pipeline ran
+
+
+def _as_columns(rows: list[dict]) -> ColumnRows:
+    return ColumnRows({name: [row.get(name) for row in rows] for name in COLUMNS})
+
+
+def test_rows_kept_as_columns_load_as_the_same_rows_as_dicts_do():
+    write_tables("t5", "facts", {"facts": (ROWS, "replace", COLUMNS)})
+    write_tables("t6", "facts", {"facts": (_as_columns(ROWS), "replace", COLUMNS)})
+    assert table_as_loaded(tenant_warehouse("t6").duckdb_path, "facts") == \
+        table_as_loaded(tenant_warehouse("t5").duckdb_path, "facts")
+
+
+def test_rows_kept_as_columns_that_dlt_has_to_interpret_still_load():
+    rows = _as_columns([{"key": "x", "seen_at": "2025-05-01T12:00:00Z"}])  # a timestamp as text
+    write_tables("t7", "facts", {"facts": (rows, "replace", COLUMNS)})
+    assert table_as_loaded(tenant_warehouse("t7").duckdb_path, "facts")[1] == [
+        ("x", None, None, None, datetime(2025, 5, 1, 12, tzinfo=UTC))]

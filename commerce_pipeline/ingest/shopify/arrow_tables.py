@@ -18,6 +18,7 @@ import pyarrow as pa
 from dlt.common.normalizers.json.helpers import get_nested_row_hash
 from dlt.common.normalizers.utils import generate_dlt_ids
 
+from commerce_pipeline.column_rows import ColumnRows
 from commerce_pipeline.ingest.shopify.columns import COLUMNS, NESTED_COLUMNS
 
 ARROW_TYPES = {
@@ -68,8 +69,12 @@ def _check_fields(rows: Sequence[Mapping], allowed: set[str], table: str) -> Non
 
 def rows_table(rows: Sequence[Mapping], columns: Mapping[str, dict], dlt_values: dict[str, list],
                dlt_columns: Mapping[str, dict]) -> pa.Table:
-    """Rows as an Arrow table of `columns` (dlt hints) then dlt's own `dlt_values` columns."""
-    data = {name: [row.get(name) for row in rows] for name in columns}
+    """Rows (dicts, or ColumnRows: their lists as they are) as an Arrow table of `columns` (dlt
+    hints) then dlt's own `dlt_values` columns."""
+    if isinstance(rows, ColumnRows):
+        data = {name: rows.data.get(name) or [None] * len(rows) for name in columns}
+    else:
+        data = {name: [row.get(name) for row in rows] for name in columns}
     dlt_columns = {name: dlt_columns[name] for name in dlt_values}
     return pa.Table.from_pydict({**data, **dlt_values}, schema=_arrow_schema(columns, dlt_columns))
 
