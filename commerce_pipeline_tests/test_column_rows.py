@@ -24,7 +24,8 @@ def test_column_rows_equal_a_list_of_the_same_dicts_and_no_other():
 
 def test_column_rows_add_up_in_order():
     assert columns(ROWS[:1]) + columns(ROWS[1:]) == ROWS
-    assert ColumnRows({}) + columns(ROWS) == ROWS and columns(ROWS) + ColumnRows({"id": [], "n": []}) == ROWS
+    assert ColumnRows({}) + columns(ROWS) == ROWS
+    assert columns(ROWS) + ColumnRows({"id": [], "n": []}) == ROWS
 
 
 def test_column_rows_refuse_columns_of_different_lengths_and_adding_other_fields():
