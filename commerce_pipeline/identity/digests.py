@@ -13,6 +13,7 @@ import hashlib
 import os
 import threading
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -23,8 +24,6 @@ _database, _lock = None, threading.Lock()
 def _cursor():
     """A cursor on this process's in-memory database (a forked child opens its own)."""
     global _database
-    import duckdb
-
     with _lock:
         if _database is None or _database[0] != os.getpid():
             _database = (os.getpid(), duckdb.connect(config={"threads": 1}))

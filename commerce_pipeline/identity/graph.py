@@ -194,7 +194,10 @@ def identity_graph(identifiers: pd.DataFrame) -> tuple[pd.DataFrame, Links]:
                                 & ~missing(identifiers["source_key"]) & (kind >= 0))
             match, match_text = column_codes(identifiers["match_key"], ok, mostly_distinct=True)
             ok, match = ok[match >= 0], match[match >= 0]  # a row without a match key links nothing
-            given, given_text = column_codes(identifiers["given_name"], ok)
+            # The whole column, then its rows: one pass over a few distinct names is quicker
+            # than copying the rows' texts first (a code's number carries no meaning here).
+            given, given_text = column_codes(identifiers["given_name"])
+            given = given[ok]
         finally:  # the keys' error first where both fail, as when they were coded first
             key, key_text, _ = keyed.result()
     records, node_of_key = recorded.result()

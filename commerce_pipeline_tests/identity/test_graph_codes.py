@@ -51,9 +51,12 @@ def test_json_list_writes_what_json_dumps_writes():
     assert json_list(texts) == json.dumps(texts) and json_list([]) == json.dumps([])
 
 
-def test_json_lists_write_each_span_as_json_dumps_does():
-    texts = ["a", 'b "c"', "Zoë"]
-    assert json_lists(texts, [0, 1, 3], [1, 3, 3]) == [json.dumps(["a"]), json.dumps(texts[1:]), "[]"]
+@pytest.mark.parametrize("texts", [
+    ["a", 'b "c"', "Zoë"], ["shopify:1", "pos:2", "x"], ["a", "b\\c", "d"], ["a", "b\x7f", "c"],
+    ["a", "tab\there", "c"]])
+def test_json_lists_write_each_span_as_json_dumps_does(texts):
+    expected = [json.dumps(texts[:1]), json.dumps(texts[1:]), "[]"]
+    assert json_lists(texts, [0, 1, 3], [1, 3, 3]) == expected
 
 
 def _same_partition(codes, values) -> bool:
