@@ -54,6 +54,19 @@ class Links:
     def kind_text(self, i: np.ndarray) -> list[str]:
         return self.kinds[self.kind[i]].tolist()
 
+    def shown(self, i: np.ndarray) -> list[str]:
+        """shown_value of links `i`, without writing out guards only to cut them off again."""
+        texts = self.match_texts.take(self.match[i])
+        named = self.kind[i] == (self.kinds.tolist().index("name_address")
+                                 if "name_address" in self.kinds else -1)
+        guarded = np.flatnonzero(named & (self.guard[i] >= 0))
+        if len(guarded):
+            guards = _guard_texts(self.guard[i][guarded], self.given_texts, self.match_texts)
+            texts[guarded] = [f"{m}|{t}" for m, t in zip(texts[guarded].tolist(), guards)]
+        plain = np.flatnonzero(~named)
+        texts[plain] = [m.partition("|")[0] for m in texts[plain].tolist()]
+        return texts.tolist()
+
 
 def _guard_texts(guard: np.ndarray, given: Texts, match: Texts) -> list:
     """Guards number given names first, then match keys (a phone), then the empty guard."""

@@ -22,7 +22,7 @@ import pandas as pd
 
 from commerce_pipeline.column_rows import ColumnRows
 from commerce_pipeline.identity.digests import distinct_short_sha1, short_sha1
-from commerce_pipeline.identity.graph import Edges, Links, shown_value
+from commerce_pipeline.identity.graph import Edges, Links
 from commerce_pipeline.identity.held import runs
 
 
@@ -96,15 +96,16 @@ def _plain(texts: list[str]) -> bool:
     return joined.isascii() and joined.isprintable() and '"' not in joined and "\\" not in joined
 
 
-def _events(kind: str, profile_ids: list, related: list, keys_json: list[str], identifiers: list,
-            decisions: list, run_id: str, now: datetime) -> ColumnRows:
+def _events(kind: str, profile_ids: list, related: list, keys_json: list[str],
+            identifiers: tuple[list, list], decisions: list, run_id: str, now: datetime
+            ) -> ColumnRows:
     """History rows, one per entry of the lists (in step); `keys_json`: each event's source
-    keys as a JSON list; decisions: (decided_by, reason). Kept as columns: a large first run
+    keys as a JSON list; identifiers: (kinds, shown values); decisions: (decided_by, reason). Kept as columns: a large first run
     writes one merge per linked profile."""
     prefix, n = f"{run_id}|{kind}|", len(profile_ids)
     event_ids = short_sha1("e_", [f"{prefix}{p}|{r}" if r else f"{prefix}{p}|[]"
                                   for p, r in zip(profile_ids, related)])
-    kinds, values = zip(*identifiers) if n else ((), ())
+    kinds, values = identifiers
     decided_by, reasons = zip(*decisions) if n else ((), ())
     return ColumnRows({
         "event_id": event_ids, "event": [kind] * n, "profile_id": list(profile_ids),
@@ -115,20 +116,22 @@ def _events(kind: str, profile_ids: list, related: list, keys_json: list[str], i
 
 
 def _strongest_links(edges: Edges, links: Links, group: np.ndarray, unit: np.ndarray,
-                     groups: np.ndarray) -> list[tuple]:
-    """Per group of `groups` (ascending), (kind, shown value) of the strongest edge that joins
-    two different units (profiles or new records) in it, the first such edge where several
-    are as strong; (None, None) where there is none."""
+                     groups: np.ndarray) -> tuple[list, list]:
+    """Per group of `groups` (ascending), the kind and the shown value of the strongest edge
+    that joins two different units (profiles or new records) in it, the first such edge where
+    several are as strong; None and None where there is none."""
     src, dst = edges.src, edges.dst
     joined = np.flatnonzero((group[src] == group[dst]) & (unit[src] != unit[dst]))
     joined = joined[np.argsort(links.priority[edges.link[joined]], kind="stable")]
     found, first = np.unique(group[src[joined]], return_index=True)
     link = edges.link[joined[first]]
-    shown = [(k, shown_value(k, v)) for k, v in zip(links.kind_text(link), links.match_key(link))]
     at = np.searchsorted(found, groups)
     has = (at < len(found)) & (found[np.minimum(at, len(found) - 1)] == groups) if len(found) \
         else np.zeros(len(groups), dtype=bool)
-    return [shown[a] if h else (None, None) for a, h in zip(at.tolist(), has.tolist())]
+    kinds, values = np.full(len(groups), None, dtype=object), np.full(len(groups), None, dtype=object)
+    kinds[has] = np.asarray(links.kind_text(link), dtype=object)[at[has]]
+    values[has] = np.asarray(links.shown(link), dtype=object)[at[has]]
+    return kinds.tolist(), values.tolist()
 
 
 def _rows_holding(keys: np.ndarray, rows: np.ndarray, wanted: set) -> np.ndarray:
@@ -190,7 +193,8 @@ def _splits(keys, group, prev, prev_text, ids, queue, run_id, now) -> ColumnRows
         moved.append(json_list(keys[left].tolist()))
         decisions.append(("rule", "held for review" if _rows_holding(keys, left, held).any()
                           else "no longer linked"))
-    return _events("split", olds, related, moved, [(None, None)] * len(olds), decisions, run_id, now)
+    nothing = [None] * len(olds)
+    return _events("split", olds, related, moved, (nothing, nothing), decisions, run_id, now)
 
 
 def history_events(keys: np.ndarray, group: np.ndarray, prev: np.ndarray, prev_text: np.ndarray,
